@@ -1,0 +1,83 @@
+"""The template's accounting identities (勾稽关系), evaluated per report.
+
+Each identity is declared once below with why it holds; a failure is recorded, never
+corrected: the error may be the publisher's, and researchers study exactly that.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from toolkit.report import Check
+from toolkit.template import Template
+
+Values = Mapping[str, float | int | None]
+
+IDENTITIES = {
+    "balance": "new_received + carried_over == total_processed + carried_forward, per applicant "
+               "column (printed on the template: 第一项加第二项之和,等于第三项加第四项之和)",
+    "outcomes": "total_processed == sum of the outcome rows, per applicant column",
+    "row_total": "total == sum of the six applicant columns, per row (and legal_subtotal == sum "
+                 "of the five organisation columns where printed)",
+    "review_total": "total == upheld + corrected + other + pending, for review and both "
+                    "litigation rows",
+}
+OUTCOME_ROWS_BEFORE_OTHER = (
+    "granted", "partial",
+    "denied_state_secret", "denied_law_prohibited", "denied_three_safety", "denied_third_party",
+    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_query",
+    "unable_not_held", "unable_need_create", "unable_unclear",
+    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_mass",
+    "rejected_confirm",
+)
+OTHER_ROWS = {"2019": ("other",), "2021": ("other_no_correction", "other_no_fee", "other_misc")}
+
+
+def _equation(name: str, scope: str, left: Sequence[str], right: Sequence[str],
+              values: Values) -> Check:
+    keys = [*left, *right]
+    if any(values.get(k) is None for k in keys):
+        status, expected, actual = "not_checkable", None, None
+    else:
+        expected = float(sum(values[k] or 0 for k in left))
+        actual = float(sum(values[k] or 0 for k in right))
+        status = "pass" if abs(expected - actual) < 1e-6 else "fail"
+    return Check(name, scope, status, expected, actual, ",".join(keys))
+
+
+def outcome_rows(version: str) -> tuple[str, ...]:
+    return OUTCOME_ROWS_BEFORE_OTHER + OTHER_ROWS.get(version, OTHER_ROWS["2019"])
+
+
+def check_report(values: Values, version: str | None, template: Template) -> list[Check]:
+    """Identities 1–4 of the spec for one report's values (empty when it has no tables)."""
+    if version not in OTHER_ROWS:
+        return []
+    present = {k.split(".")[2] for k in values if k.startswith("requests.")}
+    columns = [c for c in (*template.request_columns, template.subtotal_column) if c in present]
+    checks: list[Check] = []
+    req = "requests.{}.{}".format
+    for column in columns:
+        checks.append(_equation(
+            "balance", column,
+            [req("new_received", column), req("carried_over", column)],
+            [req("total_processed", column), req("carried_forward", column)], values))
+    for column in columns:
+        checks.append(_equation(
+            "outcomes", column, [req("total_processed", column)],
+            [req(row, column) for row in outcome_rows(version)], values))
+    rows = sorted({k.split(".")[1] for k in values if k.startswith("requests.")},
+                  key=lambda r: [row.key for row in template.request_rows].index(r))
+    applicants = ["natural_person", *template.organisation_columns]
+    for row in rows:
+        checks.append(_equation("row_total", row, [req(row, "total")],
+                                [req(row, c) for c in applicants], values))
+        if template.subtotal_column in columns:
+            checks.append(_equation(
+                "row_total", f"{row}.{template.subtotal_column}",
+                [req(row, template.subtotal_column)],
+                [req(row, c) for c in template.organisation_columns], values))
+    for review_row in template.review_rows:
+        parts = [f"review.{review_row}.{c}" for c in template.review_columns if c != "total"]
+        checks.append(_equation("review_total", review_row, [f"review.{review_row}.total"],
+                                parts, values))
+    return checks

@@ -1,0 +1,94 @@
+"""Command line: `python -m toolkit parse|ingest|bench`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from toolkit.errors import ToolkitError
+
+
+def failure_record(source: str, status: str, error: str) -> dict[str, Any]:
+    return {"source": source, "status": status, "error": error, "meta": {}, "values": {},
+            "flags": {}, "checks": []}
+
+
+def parse_record(path: str) -> dict[str, Any]:
+    """The JSON object for one input; errors become a status, never an exception."""
+    from toolkit.parse import parse_report
+
+    try:
+        return parse_report(path).to_record()
+    except ToolkitError as error:
+        return failure_record(path, getattr(error, "status", "failed"),
+                              getattr(error, "reason", str(error)))
+    except Exception as error:  # a batch never stops on one file
+        return failure_record(path, "failed", f"{type(error).__name__}: {error}")
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    for path in args.paths:
+        record = parse_record(path)
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            meta = record["meta"]
+            values = record["values"]
+            known = sum(v is not None for v in values.values())
+            print(f"{path}: {record['status']}"
+                  f"{' (' + record['error'] + ')' if record['error'] else ''} | "
+                  f"{meta.get('agency')} {meta.get('year')} template {meta.get('template')} | "
+                  f"{known}/{len(values)} values")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from toolkit.store import ingest
+
+    summary = ingest(args.root, args.out, workers=args.workers, progress=not args.quiet)
+    print(summary)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from toolkit.bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m toolkit",
+                                     description="OGI annual report toolkit")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse report files and print what was read")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    p.set_defaults(func=_cmd_parse)
+
+    p = sub.add_parser("ingest", help="parse a folder tree into the Parquet + DuckDB store")
+    p.add_argument("root")
+    p.add_argument("--out", default="data/store")
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("bench", help="benchmark parsing and ingest on a generated corpus")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ToolkitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

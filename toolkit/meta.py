@@ -1,0 +1,170 @@
+"""Report metadata from the text: title, reporting body, year reported on, publication date.
+
+The page around a report lies (a 来源 that is the web team, a URL dated a year later), so
+the body and year come from the report itself: its title, its statistics period, its
+own words about itself.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+_TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
+_TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
+_TITLE_LABEL = re.compile(r"^(?:标题|题名|文章标题|名称)\s*[:：]\s*")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PERIOD = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—|~)\s*"
+    r"(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日"
+)
+_DATE_LABELLED = re.compile(
+    r"(?:发布时间|发布日期|发文日期|成文日期|公开日期|生成日期|日期|时间)\s*[:：]?\s*"
+    r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+_DATE_ANY = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_PLACE_END = re.compile(r"(?:省|自治区|市|州|盟|地区|县|区|旗|乡|镇|街道|苏木)$")
+_ZONE_END = re.compile(r"(?:开发区|新区|实验区|高新区|示范区|管理区|园区|经济区)$")
+_BODY = (r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|办公厅|局|委|厅|中心|署|"
+         r"政府|公司|法院|检察院|街道办事处|办事处)")
+_PREFIXED_NAME = r"([\u4e00-\u9fff]{{2,12}}?(?:省|自治区|市|州|盟|县|区|旗))({base})"
+_CONTACT = re.compile(r"(?:请(?:与|联系)|联系单位[:：]?|由)\s*([\u4e00-\u9fff]{3,30}?" + _BODY + ")")
+
+
+def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
+    """The report's title: a short line near the top naming the report, page chrome skipped."""
+    lines = [line.strip() for line in text[:4000].split("\n")]
+    for index, line in enumerate(lines[:60]):
+        line = _TITLE_LABEL.sub("", line)
+        compact = re.sub(r"\s+", "", line)
+        if not compact or len(compact) > 60 or _TITLE_BAD.search(compact):
+            continue
+        if _TITLE_WORDS.search(compact):
+            return compact
+        nxt = re.sub(r"\s+", "", lines[index + 1]) if index + 1 < len(lines) else ""
+        if nxt and len(compact + nxt) <= 60 and _TITLE_WORDS.search(compact + nxt) \
+                and ("公开" in compact) and not _TITLE_BAD.search(nxt):
+            return compact + nxt
+    title = (hints or {}).get("html_title")
+    if title:
+        title = re.split(r"[_|｜]| - ", title)[0].strip()
+        if _TITLE_WORDS.search(title):
+            return title
+    return None
+
+
+def find_year(text: str, title: str | None, published: str | None) -> int | None:
+    """The year reported on: title, then the statistics period, then the text's own words."""
+    if title:
+        match = _YEAR.search(title)
+        if match:
+            return int(match.group(1))
+    head = text[:6000]
+    period = _PERIOD.search(head)
+    if period:
+        return int(period.group(1))
+    own = re.search(r"((?:19|20)\d{2})\s*年度?(?:政府信息公开|政务公开|信息公开)", head)
+    if own:
+        return int(own.group(1))
+    years = Counter(int(y) for y in _YEAR.findall(head[:3000]))
+    if years:
+        pub_year = int(published[:4]) if published else None
+        ranked = [y for y, _ in years.most_common() if y != pub_year] or [years.most_common(1)[0][0]]
+        return ranked[0]
+    if published:
+        return int(published[:4]) - 1
+    return None
+
+
+def find_published(text: str, hints: Mapping[str, str] | None = None) -> str | None:
+    """Publication date as YYYY-MM-DD: a labelled date near the top, else a dated signature."""
+    head = _before_first_section(text)[:3000]
+    match = _DATE_LABELLED.search(head)
+    if match is None:
+        match = _DATE_ANY.search(head)
+    if match is None:
+        hinted = (hints or {}).get("meta_published")
+        if hinted:
+            match = _DATE_ANY.search(hinted)
+    if match is None:
+        tail = text.rstrip()[-120:]
+        match = re.search(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$", tail)
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _before_first_section(text: str) -> str:
+    match = re.search(r"(?<![\d十])一\s*[、.]\s*(?:总体|工作基本|基本|概述)", text)
+    cut = match.start() if match else 800
+    return text[: max(cut, 0)] if cut > 0 else text[:800]
+
+
+def agency_from_title(title: str) -> str | None:
+    """The body named in a title: 乌海市人民政府2019年… → 乌海市人民政府; 阆中市… → 阆中市人民政府."""
+    name = title
+    year = _YEAR.search(name)
+    if year and year.start() > 1:
+        name = name[: year.start()]
+    elif year:
+        name = name[year.end():].lstrip("度")
+    name = re.split(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|年度报告|工作报告)", name)[0]
+    name = re.sub(r"^[\d\s年度]+", "", name).strip(" 　:：-_")
+    if not name:
+        return None
+    if name.endswith("人民"):
+        name += "政府"
+    return complete_body_name(name)
+
+
+def complete_body_name(name: str) -> str:
+    """A bare place stands for its government: 上海市 → 上海市人民政府; zones have 管委会."""
+    if _ZONE_END.search(name):
+        return name + "管理委员会"
+    if _PLACE_END.search(name):
+        return name + "人民政府"
+    if name.endswith("市政府") or name.endswith("县政府") or name.endswith("区政府"):
+        return name[:-2] + "人民政府"
+    return name
+
+
+def qualify_agency(agency: str, text: str) -> str:
+    """Prefix the body with its higher-level place when the report itself names it so.
+
+    长桥乡人民政府 stays as is unless the text says 广昌县长桥乡人民政府; the longest such
+    form in the text wins. Region resolution (a gazetteer) completes what the text omits.
+    """
+    base = re.escape(agency)
+    best = agency
+    for match in re.finditer(_PREFIXED_NAME.format(base=base), text):
+        candidate = match.group(1) + match.group(2)
+        if len(candidate) > len(best) and not re.search(r"[,，。、:：;；]", candidate):
+            prefix = match.group(1)
+            if re.search(r"(?:关于|根据|按照|联系|请与|编制|我|本|的|和|与|及|对|在|由|为)", prefix):
+                prefix = re.split(r"关于|根据|按照|联系|请与|编制|我|本|的|和|与|及|对|在|由|为", prefix)[-1]
+                candidate = prefix + match.group(2)
+                if not _PLACE_END.search(prefix) or len(candidate) <= len(best):
+                    continue
+            best = candidate
+    return best
+
+
+def agency_from_text(text: str) -> str | None:
+    """A body named by the report about itself, when the title is missing."""
+    head = text[:5000]
+    match = _CONTACT.search(head)
+    if match:
+        return re.sub(r"^(?:本|我)", "", match.group(1))
+    return None
+
+
+def find_agency(text: str, title: str | None) -> str | None:
+    agency = agency_from_title(title) if title else None
+    if agency is None:
+        agency = agency_from_text(text)
+    if agency is None:
+        return None
+    return qualify_agency(agency, text)

@@ -1,0 +1,99 @@
+"""The result of parsing one report: metadata, tidy facts, checks and section texts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+FACT_COLUMNS = ["key", "table", "row", "column", "value", "flag", "label", "raw", "location"]
+CHECK_COLUMNS = ["check", "scope", "status", "expected", "actual", "keys"]
+META_KEYS = [
+    "title", "agency", "year", "published", "template",
+    "province", "city", "county", "adcode", "level", "agency_kind",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One table cell: where it sits in the template, its value and how it was read.
+
+    `label` is the row label as printed, `raw` the cell text as found, `location` the
+    character offset of the cell in the document text (provenance).
+    """
+
+    table: str
+    row: str
+    column: str
+    value: float | int | None
+    flag: str | None
+    label: str
+    raw: str
+    location: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One accounting identity evaluated on one report: pass, fail or not_checkable."""
+
+    check: str
+    scope: str
+    status: str
+    expected: float | None
+    actual: float | None
+    keys: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check, "scope": self.scope, "status": self.status,
+            "expected": self.expected, "actual": self.actual, "keys": self.keys,
+        }
+
+
+@dataclass
+class Report:
+    """A parsed report. `facts` and `checks` are tidy DataFrames built on first use."""
+
+    source: str
+    status: str
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    fact_list: list[Fact] = field(default_factory=list)
+    check_list: list[Check] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        rows = [(f.key, f.table, f.row, f.column, f.value, f.flag, f.label, f.raw, f.location)
+                for f in self.fact_list]
+        frame = pd.DataFrame(rows, columns=FACT_COLUMNS)
+        frame["value"] = frame["value"].astype("Float64")
+        return frame
+
+    @cached_property
+    def checks(self) -> pd.DataFrame:
+        return pd.DataFrame([c.as_dict() for c in self.check_list], columns=CHECK_COLUMNS)
+
+    def values(self) -> dict[str, float | int | None]:
+        return {f.key: f.value for f in self.fact_list}
+
+    def flags(self) -> dict[str, str]:
+        return {f.key: f.flag for f in self.fact_list if f.flag}
+
+    def to_record(self) -> dict[str, Any]:
+        """The CLI's JSON object for this report (see README, "parse --json")."""
+        return {
+            "source": self.source,
+            "status": self.status,
+            "error": self.error,
+            "meta": {k: self.meta.get(k) for k in META_KEYS},
+            "values": self.values(),
+            "flags": self.flags(),
+            "checks": [c.as_dict() for c in self.check_list],
+        }
