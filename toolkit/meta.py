@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 
+from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+
 _TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
 _TITLE_LABEL = re.compile(r"^(?:标题|题名|文章标题|名称)\s*[:：]\s*")
@@ -33,6 +35,9 @@ _CONTACT = re.compile(r"(?:请(?:与|联系)|联系单位[:：]?|由)\s*([\u4e00
 
 def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
     """The report's title: a short line near the top naming the report, page chrome skipped."""
+    declared = (hints or {}).get("meta_title")
+    if declared and _TITLE_WORDS.search(re.sub(r"\s+", "", declared)):
+        return re.sub(r"\s+", "", declared)
     lines = [line.strip() for line in text[:4000].split("\n")]
     for index, line in enumerate(lines[:60]):
         line = _TITLE_LABEL.sub("", line)
@@ -42,7 +47,7 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
         if _TITLE_WORDS.search(compact):
             return compact
         nxt = re.sub(r"\s+", "", lines[index + 1]) if index + 1 < len(lines) else ""
-        if nxt and len(compact + nxt) <= 60 and _TITLE_WORDS.search(compact + nxt) \
+        if nxt and len(nxt) <= 4 and len(compact + nxt) <= 60 and _TITLE_WORDS.search(compact + nxt) \
                 and ("公开" in compact) and not _TITLE_BAD.search(nxt):
             return compact + nxt
     title = (hints or {}).get("html_title")
@@ -131,33 +136,88 @@ def complete_body_name(name: str) -> str:
     return name
 
 
-def qualify_agency(agency: str, text: str) -> str:
-    """Prefix the body with its higher-level place when the report itself names it so.
+_PLACE_HEAD = re.compile(r"^([\u4e00-\u9fff]{1,10}?(?:自治县|自治旗|自治州|区|县|市|旗|乡|镇|街道|苏木))")
+_TOWNSHIP = re.compile(r"(?:乡|镇|街道|苏木)$")
 
-    长桥乡人民政府 stays as is unless the text says 广昌县长桥乡人民政府; the longest such
-    form in the text wins. Region resolution (a gazetteer) completes what the text omits.
+
+def _prefix_before(text: str, index: int, gazetteer: Gazetteer) -> str | None:
+    """The division name that ends right where `index` begins, if any (longest)."""
+    for size in range(min(index, 16), 1, -1):
+        candidate = text[index - size:index]
+        if gazetteer.lookup(candidate):
+            return candidate
+    return None
+
+
+def _is_parent_level(division: Division, level: str) -> bool:
+    """A town's parent is a county-level unit; a district's is a city or a municipality."""
+    if level == "county":
+        return division.level == "county"
+    return division.level == "city" or (
+        division.level == "province" and division.adcode[:2] in MUNICIPALITIES)
+
+
+def qualify_agency(agency: str, text: str) -> str:
+    """Prefix the body with its higher-level place: 于洪区人民政府 → 沈阳市于洪区人民政府.
+
+    Evidence, in order: the text printing the place with its parent (沈阳市于洪区); for a
+    district, the gazetteer when the name is unique or the text names one candidate's city;
+    for a town, the county the text names most. Counties and county-level cities keep
+    their bare name, as bodies write it (阆中市人民政府). Nothing is guessed otherwise.
     """
-    base = re.escape(agency)
-    best = agency
-    for match in re.finditer(_PREFIXED_NAME.format(base=base), text):
-        candidate = match.group(1) + match.group(2)
-        if len(candidate) > len(best) and not re.search(r"[,，。、:：;；]", candidate):
-            prefix = match.group(1)
-            if re.search(r"(?:关于|根据|按照|联系|请与|编制|我|本|的|和|与|及|对|在|由|为)", prefix):
-                prefix = re.split(r"关于|根据|按照|联系|请与|编制|我|本|的|和|与|及|对|在|由|为", prefix)[-1]
-                candidate = prefix + match.group(2)
-                if not _PLACE_END.search(prefix) or len(candidate) <= len(best):
-                    continue
-            best = candidate
-    return best
+    gazetteer = load_gazetteer()
+    head = _PLACE_HEAD.match(agency)
+    if head is None:
+        return agency
+    place = head.group(1)
+    if place.endswith(("市", "县", "旗", "州")) and gazetteer.lookup(place):
+        return agency
+    parent_level = "county" if _TOWNSHIP.search(place) else "city"
+    printed: Counter[str] = Counter()
+    for match in re.finditer(re.escape(place), text):
+        prefix = _prefix_before(text, match.start(), gazetteer)
+        if prefix and any(_is_parent_level(d, parent_level) for d in gazetteer.lookup(prefix)):
+            printed[prefix] += 1
+    if printed:
+        return printed.most_common(1)[0][0] + agency
+    if place.endswith("区"):
+        candidates = [d for d in gazetteer.lookup(place) if d.level == "county"]
+        if len(candidates) > 1:
+            named = gazetteer.names_in(text)
+            candidates = [d for d in candidates if any(named[p] for p in d.parent_names)]
+        if len(candidates) == 1:
+            return (candidates[0].city or candidates[0].province) + agency
+        return agency
+    if _TOWNSHIP.search(place):
+        counties = Counter({
+            name: count for name, count in gazetteer.names_in(text).items()
+            if any(d.level == "county" for d in gazetteer.lookup(name)) and name != place
+        })
+        if counties:
+            return counties.most_common(1)[0][0] + agency
+    return agency
+
+
+_INLINE_TITLE = re.compile(
+    r"(?:19|20)\d{2}\s*年度?\s*([\u4e00-\u9fff]{2,30}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?年度报告")
 
 
 def agency_from_text(text: str) -> str | None:
-    """A body named by the report about itself, when the title is missing."""
-    head = text[:5000]
-    match = _CONTACT.search(head)
+    """A body named by the report about itself, when the title is missing.
+
+    Either the report names itself in its first lines (现向社会公布2022年卯都乡信息公开工作
+    年度报告) or gives its own full name as the contact. A contact that is not a full name
+    (市政务服务和大数据管理局: an editor of a city-wide report) is not taken.
+    """
+    head = text[:1500]
+    inline = _INLINE_TITLE.search(head)
+    if inline and _PLACE_END.search(inline.group(1)):
+        return complete_body_name(inline.group(1))
+    match = _CONTACT.search(text[:5000])
     if match:
-        return re.sub(r"^(?:本|我)", "", match.group(1))
+        name = re.sub(r"^(?:本|我)", "", match.group(1))
+        if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
+            return name
     return None
 
 

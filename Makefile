@@ -1,0 +1,34 @@
+# Two commands for a newcomer (see README): `make run` and `make test`.
+# Both create .venv/ (Python 3.11) and install everything the project needs first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint typecheck score clean-store
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(PY) -m toolkit ingest data/corpus --out data/store
+
+lint: setup
+	$(VENV)/bin/ruff check toolkit tests scripts
+
+typecheck: setup
+	$(VENV)/bin/mypy toolkit
+
+test: lint typecheck
+	PYTHONHASHSEED=0 $(PY) -m pytest -n 2 -q
+
+score: setup
+	$(PY) ../shared/tools/score_parse.py ../shared/corpus/seeds,../shared/corpus/dev ../shared/corpus/expected
+
+clean-store:
+	rm -rf data/store
