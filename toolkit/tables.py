@@ -64,13 +64,12 @@ def resolve_cells(
                 return [(None, AMBIGUOUS)] * width
     if len(tokens) == width:
         return [(t, None) for t in tokens]
-    if at_end:
-        return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
-    if all(t.kind == BLANK for t in tokens):
+    if all(t.kind == BLANK for t in tokens) and not at_end:
         return [(None, MISSING)] * width
-    if any(t.kind == BLANK for t in tokens):
-        return [(None, AMBIGUOUS)] * width
-    candidates = split_candidates([t.text for t in tokens], width, accept)
+    has_blank = any(t.kind == BLANK for t in tokens)
+    candidates = [] if has_blank else split_candidates([t.text for t in tokens], width, accept)
+    if at_end and not candidates:
+        return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
     if not candidates:
         return [(None, AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []

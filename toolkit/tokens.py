@@ -23,6 +23,7 @@ _PIECES = re.compile(
     r"|(?P<space>\s+)"
     r"|(?P<other>[^\s\d(*/—–\-一二三四五六七八九十]+|.)"
 )
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
 
@@ -39,8 +40,9 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
     """Tokens of `text`; `base` is its offset in the document, for provenance.
 
     Empty lines separate cells; a line of only whitespace is a blank cell; pipes separate
-    cells (a bare `|` line or an empty piece between pipes is a "soft" blank: it may be
-    padding); inside a line, whitespace separates numbers but not words.
+    cells: a space between two pipes or a bare `|` line is a blank cell, but `||` (nothing
+    at all between pipes) is padding that scrapers add to short rows and yields nothing;
+    inside a line, whitespace separates numbers but not words.
     """
     tokens: list[Token] = []
     offset = base
@@ -53,6 +55,8 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             tokens.append(Token(BLANK, "", line_start))
             continue
         if "|" in line:
+            if _MARKDOWN_RULE.match(line):
+                continue
             if line.strip() == "|":
                 tokens.append(Token(BLANK, "", line_start, soft=True))
                 continue
@@ -62,7 +66,7 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             for index, piece in enumerate(pieces):
                 if piece.strip():
                     _chunk(piece, at, tokens)
-                elif 0 < index < last:
+                elif piece and 0 < index < last:
                     tokens.append(Token(BLANK, "", at, soft=True))
                 at += len(piece) + 1
         else:

@@ -1,0 +1,144 @@
+"""Table phenomena from the spec, each on a small text shaped like the real reports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.parse import parse_text
+from toolkit.report import Report
+
+REQUEST_HEADER = (
+    "三、收到和处理政府信息公开申请情况\n(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)\n"
+    "申请人情况\n自然人\n法人或其他组织\n总计\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n"
+)
+
+
+def report(body: str) -> Report:
+    return parse_text("某县人民政府2020年政府信息公开工作年度报告\n一、总体情况\n概述。\n" + body)
+
+
+def test_columns_follow_the_header_not_the_row() -> None:
+    """Seed 003: the (一) headers printed on the (五) group too."""
+    r = report("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\n本年新制作数量\n本年新公开数量\n"
+               "对外公开总数量\n规章\n0\n0\n0\n第二十条第(五)项\n信息内容\n本年新制作数量\n本年新公开数量\n"
+               "对外公开数量\n行政许可\n429\n429\n430\n")
+    values = r.values()
+    assert values["active.license.new_made"] == 429
+    assert values["active.license.total_published"] == 430
+    assert "active.license.prev_items" not in values
+
+
+def test_headers_cut_short_fall_back_to_template_order() -> None:
+    r = report("二、主动公开政府信息情况\n第二十条第(一)项 | ||||\n信息内容 | 本年新 | 本年新 | 对外公开总数量 | |\n"
+               "规章 | 3 | 2 | 9 | |\n")
+    assert r.values()["active.rules.new_made"] == 3
+    assert r.values()["active.rules.new_published"] == 2
+    assert r.values()["active.rules.total_published"] == 9
+
+
+def test_template_2021_from_headers_even_when_text_cites_2019() -> None:
+    r = report("根据国办公开办函〔2019〕60号编制。\n二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\n本年制发件数\n"
+               "本年废止件数\n现行有效件数\n规章\n1\n0\n5\n")
+    assert r.meta["template"] == "2021"
+    assert r.values()["active.rules.in_force"] == 5
+
+
+def test_blank_cell_is_blank_not_zero() -> None:
+    r = report("二、主动公开政府信息情况\n第二十条第(八)项\n\n信息内容\n\n本年收费金额(单位:万元)\n\n"
+               "行政事业性收费\n\n\n \n\n三、收到和处理政府信息公开申请情况\n")
+    assert r.values()["active.fees.fee_amount"] is None
+    assert r.flags()["active.fees.fee_amount"] == "blank"
+
+
+def test_labels_without_numbers_are_missing_not_zero() -> None:
+    r = report(REQUEST_HEADER + "一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n"
+               "四、政府信息公开行政复议、行政诉讼情况\n行政复议\n五、存在的主要问题及改进情况\n无。\n")
+    assert r.values()["requests.new_received.total"] is None
+    assert r.flags()["requests.new_received.total"] == "missing"
+
+
+def test_one_number_for_seven_columns_is_ambiguous() -> None:
+    r = report(REQUEST_HEADER.replace("\n", " | ") + "\n一、本年新收政府信息公开申请数量 | 0 | ||||||||\n"
+               "二、上年结转政府信息公开申请数量 | 0 | ||||||||\n四、政府信息公开行政复议、行政诉讼情况\n")
+    assert r.flags()["requests.new_received.natural_person"] == "ambiguous"
+    assert r.values()["requests.new_received.natural_person"] is None
+
+
+def test_subtotal_column_by_header() -> None:
+    header = REQUEST_HEADER.replace("其他\n", "其他\n小计\n")
+    r = report(header + "一、本年新收政府信息公开申请数量\n5\n1\n0\n0\n2\n0\n3\n8\n")
+    values = r.values()
+    assert values["requests.new_received.legal_subtotal"] == 3
+    assert values["requests.new_received.total"] == 8
+
+
+def test_run_together_digits_cut_by_the_row_total() -> None:
+    r = report(REQUEST_HEADER + "一、本年新收政府信息公开申请数量 713000074二、上年结转政府信息公开申请数量 1000001"
+               "三、本年度办理结果 ")
+    values = r.values()
+    assert [values[f"requests.new_received.{c}"] for c in
+            ("natural_person", "commercial", "research", "social_org", "legal_service",
+             "other_org", "total")] == [71, 3, 0, 0, 0, 0, 74]
+    assert values["requests.carried_over.total"] == 1
+
+
+def test_run_together_digits_with_several_cuts_are_ambiguous() -> None:
+    r = report("二、主动公开政府信息情况第二十条第(一)项 信息内容 本年制发件数 本年废止件数 现行有效件数 "
+               "规章000行政规范性文件8855698第二十条第(五)项 三、收到和处理政府信息公开申请情况")
+    assert r.values()["active.rules.issued"] == 0
+    assert r.flags()["active.normative_docs.issued"] == "ambiguous"
+    assert r.values()["active.normative_docs.in_force"] is None
+
+
+def test_what_every_cut_agrees_on_is_kept() -> None:
+    r = report("二、主动公开政府信息情况\n第二十条第(六)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n"
+               "行政处罚2648-18538\n行政强制000\n")
+    assert r.values()["active.penalty.prev_items"] == 2648
+    assert r.flags()["active.penalty.change"] == "ambiguous"
+    assert r.values()["active.enforcement.decisions"] == 0
+
+
+def test_redacted_label_still_finds_its_row() -> None:
+    r = report("二、主动公开政务信息情况\n第二十条第(六)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n"
+               "(略) 罚\n1\n2\n3\n行政强制\n0\n0\n0\n")
+    assert r.values()["active.penalty.decisions"] == 3
+
+
+def test_prose_restating_numbers_is_not_read() -> None:
+    r = report("三、收到和处理政府信息公开申请情况\n共收到8份申请,其中,予以公开2件,部分公开2件。\n"
+               + REQUEST_HEADER.split("\n", 1)[1] + "一、本年新收政府信息公开申请数量\n8\n0\n0\n0\n0\n0\n8\n")
+    values = r.values()
+    assert values["requests.new_received.total"] == 8
+    assert values["requests.granted.total"] is None
+
+
+def test_cut_off_page_gives_what_it_shows(seed_000: Path) -> None:
+    text = seed_000.read_text(encoding="utf-8")
+    cut = text[: text.index("(二)部分公开") + len("(二)部分公开(区分处理的,只计这一情形,不计其他情形)\n\n0\n\n0\n\n0\n")]
+    r = parse_text(cut)
+    assert r.status == "partial"
+    values, flags = r.values(), r.flags()
+    assert values["requests.granted.total"] == 0
+    assert [values[f"requests.partial.{c}"] for c in ("natural_person", "commercial", "research")] == [0, 0, 0]
+    assert values["requests.partial.total"] is None and flags["requests.partial.total"] == "missing"
+
+
+def test_digit_cut_mid_label_is_not_a_value(seed_000: Path) -> None:
+    text = seed_000.read_text(encoding="utf-8")
+    at = text.index("2.其他法律行政法规禁止公开")
+    r = parse_text(text[: at + 1])
+    assert r.values()["requests.denied_state_secret.total"] == 0
+
+
+def test_report_printed_twice_is_read_once(seed_000: Path) -> None:
+    text = seed_000.read_text(encoding="utf-8")
+    r = parse_text(text + "\n" + text.replace("429989", "1"))
+    assert r.values()["active.license.decisions"] == 429989
+    assert r.status == "ok"
+
+
+def test_identities_are_checked(seed_000: Path) -> None:
+    checks = parse_text(seed_000.read_text(encoding="utf-8")).checks
+    row_totals = checks[checks.check == "row_total"]
+    assert set(row_totals.status) >= {"pass"}
+    balance = checks[checks.check == "balance"]
+    assert set(balance.status) == {"not_checkable"}
