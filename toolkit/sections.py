@@ -76,7 +76,7 @@ def _heading_end(text: str, start: int, line_end: int, keywords: tuple[str, ...]
 def split_sections(text: str, headings: list[Heading]) -> dict[str, str]:
     """Text of each section found, heading excluded, keyed overview … other."""
     out: dict[str, str] = {}
-    for here, after in zip(headings, [*headings[1:], None], strict=True):
+    for here, after in zip(headings, [*headings[1:], None], strict=False):
         end = after.start if after else _end_of_last(text, here)
         out[here.key] = text[here.end:end].strip()
     return out

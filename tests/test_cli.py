@@ -1,0 +1,93 @@
+"""The CLI contract (`parse --json`), and bad input turning into statuses, never tracebacks."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+from toolkit.cli import parse_record
+
+
+def run_parse(*paths: Path) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "parse", *map(str, paths), "--json"],
+        capture_output=True, text=True, cwd=REPO, check=True, timeout=120,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_one_json_line_per_input(seed_000: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    records = run_parse(seed_000, empty)
+    assert [r["source"] for r in records] == [str(seed_000), str(empty)]
+    good, bad = records
+    assert good["status"] == "ok" and good["error"] is None
+    assert good["values"]["requests.new_received.total"] == 18
+    assert good["flags"]["requests.carried_forward.total"] == "missing"
+    assert good["meta"]["year"] == 2019 and good["meta"]["template"] == "2019"
+    assert {"check", "scope", "status", "expected", "actual", "keys"} <= set(good["checks"][0])
+    assert bad["status"] == "failed" and "empty" in bad["error"]
+
+
+def _bad_inputs(tmp: Path, seed_text: str) -> dict[str, Path]:
+    files = {
+        "empty": tmp / "empty.txt",
+        "binary": tmp / "garbage.bin",
+        "gbk": tmp / "gbk.txt",
+        "script": tmp / "page.html",
+        "huge": tmp / "huge.txt",
+        "not_a_report": tmp / "menu.html",
+        "cut_mid_table": tmp / "cut.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(bytes(range(256)) * 64 + os.urandom(4096))
+    files["gbk"].write_bytes(seed_text.encode("gbk", errors="replace"))
+    files["script"].write_text(
+        "<html><head><script>alert('一、总体情况')</script></head><body><p>"
+        + seed_text.replace("\n", "</p><p>") + "</p><script>var x = 1;</script></body></html>",
+        encoding="utf-8")
+    with open(files["huge"], "wb") as handle:
+        handle.write(("政府信息公开" * 1000 + "\n").encode() * 2800)
+    files["not_a_report"].write_text(
+        "<html><body><ul><li>首页</li><li>政务公开</li><li>联系我们</li></ul>"
+        "<p>版权所有 主办单位:某某市人民政府办公室</p></body></html>", encoding="utf-8")
+    files["cut_mid_table"].write_text(seed_text[: seed_text.index("5.属于三类内部事务信息") + 20],
+                                      encoding="utf-8")
+    return files
+
+
+def test_bad_input_gets_a_status_and_a_reason(seed_000: Path, tmp_path: Path) -> None:
+    files = _bad_inputs(tmp_path, seed_000.read_text(encoding="utf-8"))
+    records = {r["source"]: r for r in run_parse(*files.values())}
+    status = {name: records[str(path)]["status"] for name, path in files.items()}
+    error = {name: records[str(path)]["error"] or "" for name, path in files.items()}
+    assert status["empty"] == "failed" and "empty" in error["empty"]
+    assert status["binary"] == "failed" and "binary" in error["binary"]
+    assert status["gbk"] == "ok"
+    assert status["script"] == "ok"
+    assert status["huge"] == "failed" and "too large" in error["huge"]
+    assert status["not_a_report"] == "failed" and "no disclosure annual report" in error["not_a_report"]
+    assert status["cut_mid_table"] == "partial"
+    gbk = records[str(files["gbk"])]
+    assert gbk["values"]["requests.new_received.total"] == 18
+
+
+def test_missing_file_and_directory_are_statuses(tmp_path: Path) -> None:
+    assert parse_record(str(tmp_path / "nope.txt"))["status"] == "failed"
+    assert parse_record(str(tmp_path))["status"] == "failed"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_a_status(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text("x", encoding="utf-8")
+    locked.chmod(0)
+    record = parse_record(str(locked))
+    assert record["status"] == "failed" and "ermission" in record["error"]

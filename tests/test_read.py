@@ -1,0 +1,466 @@
+"""Tests for toolkit.read: every format comes back as the same kind of text.
+
+Fixtures are built in tmp_path from the real seed report, so encodings and formats are
+compared against one known text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from toolkit import read
+from toolkit.errors import ReadError, UnsupportedFormat
+from toolkit.read import Document, decode_bytes, html_tables, html_to_text, read_document
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED = SHARED / "corpus" / "seeds" / "000_d7151d8ad9dd7d48.txt"
+HT_2022 = SHARED / "corpus" / "dev" / "ht_2022.html"
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"seed report not found at {SEED} (shared/ corpus absent)")
+    return SEED.read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --------------------------------------------------------------------------- text
+
+
+@pytest.mark.parametrize(
+    ("codec", "prefix", "expected_encoding"),
+    [
+        pytest.param("utf-8", b"", "utf-8", id="utf-8"),
+        pytest.param("utf-8", codecs.BOM_UTF8, "utf-8-sig", id="utf-8-bom"),
+        pytest.param("gb18030", b"", "gb18030", id="gb18030"),
+        pytest.param("gbk", b"", "gb18030", id="gbk"),
+        pytest.param("utf-16-le", codecs.BOM_UTF16_LE, "utf-16-le", id="utf-16-le-bom"),
+        pytest.param("utf-16-be", codecs.BOM_UTF16_BE, "utf-16-be", id="utf-16-be-bom"),
+        pytest.param("utf-16-le", b"", "utf-16-le", id="utf-16-le-no-bom"),
+        pytest.param("utf-16-be", b"", "utf-16-be", id="utf-16-be-no-bom"),
+    ],
+)
+def test_text_encodings_give_identical_text(
+    tmp_path: Path, seed_text: str, codec: str, prefix: bytes, expected_encoding: str
+) -> None:
+    path = _write(tmp_path, "report.txt", prefix + seed_text.encode(codec))
+    doc = read_document(path)
+    assert doc.text == seed_text
+    assert doc.kind == "text"
+    assert doc.encoding == expected_encoding
+    assert doc.hints == {}
+    assert doc.path == str(path)
+
+
+def test_crlf_and_cr_become_lf_and_blank_lines_survive(tmp_path: Path, seed_text: str) -> None:
+    assert "\n  \n" in seed_text, "seed should hold whitespace-only lines"
+    crlf = _write(tmp_path, "crlf.txt", seed_text.replace("\n", "\r\n").encode("utf-8"))
+    cr = _write(tmp_path, "cr.txt", seed_text.replace("\n", "\r").encode("gb18030"))
+    assert read_document(crlf).text == seed_text
+    assert read_document(cr).text == seed_text
+
+
+def test_unknown_suffix_that_decodes_is_text(tmp_path: Path, seed_text: str) -> None:
+    doc = read_document(_write(tmp_path, "report.dat", seed_text.encode("gb18030")))
+    assert (doc.kind, doc.text) == ("text", seed_text)
+
+
+def test_utf8_cut_inside_last_character_is_still_utf8(tmp_path: Path, seed_text: str) -> None:
+    data = (seed_text + "报告").encode("utf-8")[:-1]
+    doc = read_document(_write(tmp_path, "cut.txt", data))
+    assert doc.encoding == "utf-8"
+    assert doc.text == seed_text + "报"
+
+
+def test_decode_bytes_returns_text_and_codec() -> None:
+    assert decode_bytes("政府信息公开".encode("gbk")) == ("政府信息公开", "gb18030")
+    assert decode_bytes(b"abc 123") == ("abc 123", "utf-8")
+    with pytest.raises(ValueError, match="binary"):
+        decode_bytes(bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [pytest.param(b"", id="zero-bytes"), pytest.param(b" \n\t\r\n  \n", id="whitespace")],
+)
+def test_empty_file(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(ReadError, match="empty file"):
+        read_document(_write(tmp_path, "empty.txt", data))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(os.urandom(4096), id="random"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(64), id="png"),
+        pytest.param(b"\x00" * 64, id="nuls"),
+        pytest.param(bytes(range(32)) * 20, id="control-chars"),
+    ],
+)
+def test_binary_is_refused(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(ReadError, match="binary file, not text") as info:
+        read_document(_write(tmp_path, "blob.txt", data))
+    assert info.value.path.endswith("blob.txt")
+
+
+def test_too_large(tmp_path: Path, seed_text: str) -> None:
+    path = _write(tmp_path, "big.txt", seed_text.encode("utf-8"))
+    with pytest.raises(ReadError, match=r"file too large \(.* > 1\.0 KB limit\)"):
+        read_document(path, max_bytes=1000)
+    assert read._too_large(52_400_000, 20_000_000) == "file too large (52.4 MB > 20.0 MB limit)"
+
+
+def test_directory_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="Is a directory"):
+        read_document(tmp_path)
+    with pytest.raises(ReadError, match="No such file"):
+        read_document(tmp_path / "missing.txt")
+
+
+def test_unreadable_file(tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "locked.txt", seed_text.encode("utf-8"))
+    path.chmod(0)
+    try:
+        if os.geteuid() == 0:
+            # root reads through chmod 000, so make open() fail the way it would for a user.
+            def denied(*args: object, **kwargs: object) -> None:
+                raise PermissionError(13, "Permission denied", str(path))
+
+            monkeypatch.setattr(read, "open", denied, raising=False)
+        with pytest.raises(ReadError, match="Permission denied"):
+            read_document(path)
+    finally:
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+# --------------------------------------------------------------------------- HTML
+
+SMALL_HTML = """<!DOCTYPE html>
+<html><head><title> 某市 2022年
+ 年度报告 </title>
+<meta name="PubDate" content="2023-02-20 15:07"><meta name="ArticleTitle" content="年度报告">
+<script>var leaked = "script code";</script><style>.x { color: red }</style></head>
+<body><div class="nav"><a href="/">首页</a> &gt; <a href="/gk">政务公开</a></div>
+<!-- comment text -->
+<p>一、总体情况</p><p>  本年度<span>共</span>公开<b>12</b>条。<br>第二行</p>
+<noscript>noscript text</noscript>
+<table border="1">
+<tr><td colspan="2" rowspan="2"><p>结</p><p>果</p><p>纠</p><p>正</p></td><th colspan="2">申请人</th></tr>
+<tr><td><p>商业</p>
+<p>企业</p></td><td>科研<br>机构</td></tr>
+<tr><td>一、本年新收</td><td>&nbsp;</td><td>&nbsp;71&nbsp;</td><td>  3 </td></tr>
+<tr><td>内表</td><td><table><tr><td>in 1</td><td>in 2</td></tr></table>外</td>
+<td>a  b</td><td>4</td></tr>
+</table>
+<script>document.write("more script code")</script>
+<p>二、主动公开</p>
+</body></html>"""
+
+SMALL_HTML_TEXT = """\
+首页 > 政务公开
+一、总体情况
+本年度共公开12条。
+第二行
+结果纠正 | 申请人
+商业企业 | 科研机构
+一、本年新收 |  | 71 | 3
+内表 | 外 | a b | 4
+in 1 | in 2
+二、主动公开"""
+
+
+def test_html_to_text_small_table() -> None:
+    text = html_to_text(SMALL_HTML)
+    assert text == SMALL_HTML_TEXT
+    assert "script code" not in text
+    assert "noscript" not in text
+    assert "comment text" not in text
+    assert "color" not in text
+
+
+def test_html_tables_resolves_spans() -> None:
+    outer, inner = html_tables(SMALL_HTML)
+    assert outer == [
+        ["结果纠正", "结果纠正", "申请人", "申请人"],
+        ["结果纠正", "结果纠正", "商业企业", "科研机构"],
+        ["一、本年新收", "", "71", "3"],
+        ["内表", "外", "a b", "4"],
+    ]
+    assert inner == [["in 1", "in 2"]]
+
+
+def test_html_tables_clamps_bad_spans() -> None:
+    grid = html_tables(
+        "<table><tr><td rowspan=9>a</td><td colspan=x>b</td></tr>"
+        "<tr><td>c</td><td>d</td></tr></table>"
+    )
+    assert grid == [[["a", "b", ""], ["a", "c", "d"]]]
+
+
+def test_read_html_document_hints(tmp_path: Path) -> None:
+    doc = read_document(_write(tmp_path, "page.htm", SMALL_HTML.encode("utf-8")))
+    assert doc.kind == "html"
+    assert doc.encoding == "utf-8"
+    assert doc.text == SMALL_HTML_TEXT
+    assert doc.hints == {
+        "html_title": "某市 2022年 年度报告",
+        "meta_published": "2023-02-20 15:07",
+        "meta_title": "年度报告",
+    }
+
+
+def test_gbk_html_uses_meta_charset(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<title>年报</title></head><body><table><tr><td>行政许可</td><td>10690</td></tr>"
+        "</table></body></html>"
+    )
+    doc = read_document(_write(tmp_path, "gbk.shtml", html.encode("gbk")))
+    assert (doc.kind, doc.encoding, doc.text) == ("html", "gb18030", "行政许可 | 10690")
+    assert doc.hints["html_title"] == "年报"
+
+
+def test_utf8_page_with_stale_gbk_meta(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="gbk"></head><body><p>政府信息公开</p></body></html>'
+    doc = read_document(_write(tmp_path, "stale.html", html.encode("utf-8")))
+    assert (doc.encoding, doc.text) == ("utf-8", "政府信息公开")
+
+
+def test_txt_that_is_html_is_read_as_html(tmp_path: Path) -> None:
+    data = "\n  <!DOCTYPE html><html><body><p>正文</p><script>x=1</script></body></html>"
+    doc = read_document(_write(tmp_path, "page.txt", data.encode("gb18030")))
+    assert (doc.kind, doc.text) == ("html", "正文")
+
+
+def test_broken_html_is_survived() -> None:
+    style = "x" * 200_000
+    html = (
+        f'<div style="{style}" title="a\nb\r\nc"><p>开头<td>孤立单元格'
+        "<table><tr><td>a<td>b<tr><td>c</table>"
+        + "<font>" * 3000
+        + "深处<p>中文\n换行</p><p>Latin\nwords</p>"
+    )
+    text = html_to_text(html)
+    assert text.splitlines()[:4] == ["开头", "孤立单元格", "a | b", "c"]
+    assert "中文换行" in text
+    assert "Latin words" in text
+    assert html_to_text("") == ""
+    assert html_to_text("<!-- only a comment -->") == ""
+
+
+def test_pre_keeps_its_line_breaks() -> None:
+    assert html_to_text("<pre>a\n  b</pre><p>x\ny</p>") == "a\nb\nx y"
+
+
+def test_empty_cells_and_empty_rows() -> None:
+    html = (
+        "<table><tr><td>a</td><td>&nbsp;</td><td>\u3000 </td><td>c</td></tr>"
+        "<tr><td>&nbsp;</td></tr><tr></tr></table>"
+    )
+    assert html_to_text(html) == "a |  |  | c\n"
+
+
+def test_real_page_ht_2022(tmp_path: Path) -> None:
+    if not HT_2022.exists():
+        pytest.skip(f"{HT_2022} not found (shared/ corpus absent)")
+    doc = read_document(HT_2022)
+    lines = doc.text.splitlines()
+    assert doc.kind == "html"
+    assert doc.encoding == "utf-8"
+    assert doc.hints["meta_published"] == "2023-02-20 15:07"
+    assert doc.hints["meta_title"] == "平潭综合实验区2022年度政府信息公开工作年度报告"
+    for expected in [
+        "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数",
+        "行政规范性文件 | 88 | 55 | 698",
+        "行政许可 | 10690",
+        "行政事业性收费 | 9116.36",
+        "自然人 | 法人或其他组织 | 总计",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他",
+        "一、本年新收政府信息公开申请数量 | 71 | 3 | 0 | 0 | 0 | 0 | 74",
+        "三、本年度办理结果 | （一）予以公开 | 21 | 0 | 0 | 0 | 0 | 0 | 21",
+        "2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0",
+        "（七）总计 | 72 | 3 | 0 | 0 | 0 | 0 | 75",
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉",
+        "0 | 1 | 1 | 0 | 2 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0",
+        "六、其他需要报告的事项",
+    ]:
+        assert expected in lines, expected
+    for code in ("function", "var ", "$(", "document.", "{", "\xa0"):
+        assert code not in doc.text, code
+
+    grids = html_tables(HT_2022.read_text(encoding="utf-8"))
+    assert [len(g) for g in grids] == [14, 28, 4]
+    assert {len(row) for g in grids for row in g} == {4, 10, 15}
+    assert grids[1][3][:4] == ["一、本年新收政府信息公开申请数量"] * 3 + ["71"]
+    assert grids[2][2][5:10] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def _make_docx(path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("二、主动公开政府信息情况")
+    t = d.add_table(rows=4, cols=4)
+    t.cell(0, 0).merge(t.cell(0, 3)).text = "第二十条第（一）项"
+    for i, label in enumerate(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]):
+        t.cell(1, i).text = label
+    t.cell(1, 0).add_paragraph("（续）")
+    t.cell(2, 0).merge(t.cell(3, 0)).text = "行政规范性文件"
+    for i, value in enumerate(["88", "55", "698"]):
+        t.cell(2, i + 1).text = value
+    t.cell(3, 1).text = " 1 "
+    t.cell(3, 3).text = "3"
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    d.save(str(path))
+
+
+def test_docx_merged_cells(tmp_path: Path) -> None:
+    path = tmp_path / "report.docx"
+    _make_docx(path)
+    doc = read_document(path)
+    assert (doc.kind, doc.encoding) == ("docx", None)
+    assert doc.text.splitlines() == [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容（续） | 本年制发件数 | 本年废止件数 | 现行有效件数",
+        "行政规范性文件 | 88 | 55 | 698",
+        "1 |  | 3",
+        "三、收到和处理政府信息公开申请情况",
+    ]
+
+
+def test_corrupt_docx_and_foreign_zip(tmp_path: Path) -> None:
+    good = tmp_path / "good.docx"
+    _make_docx(good)
+    with pytest.raises(ReadError, match="docx"):
+        read_document(_write(tmp_path, "cut.docx", good.read_bytes()[:400]))
+    archive = tmp_path / "data.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.csv", "x,y\n")
+    with pytest.raises(UnsupportedFormat, match=r"not a \.docx"):
+        read_document(archive)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _make_text_pdf(path: Path) -> None:
+    fpdf = pytest.importorskip("fpdf", reason="fpdf2 (dev extra) builds the PDF fixtures")
+    pdf = fpdf.FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.cell(0, 10, "Annual report 2022", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "Section 2", new_x="LMARGIN", new_y="NEXT")
+    for row in [
+        ["Item", "Issued", "Repealed", "Valid"],
+        ["Rules", "0", "0", "0"],
+        ["Normative", "88", "55", "698"],
+    ]:
+        for value in row:
+            pdf.cell(40, 8, value, border=1)
+        pdf.ln()
+    pdf.cell(80, 8, "Licensing", border=1)
+    pdf.cell(80, 8, "10690", border=1)
+    pdf.ln()
+    pdf.cell(0, 8, "Text after the table.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(-20)
+    pdf.cell(0, 8, "- 1 -", align="C")
+    pdf.add_page()
+    pdf.cell(0, 8, "Page two.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(-20)
+    pdf.cell(0, 8, "- 2 -", align="C")
+    pdf.output(str(path))
+
+
+def test_pdf_tables_become_pipe_lines(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    _make_text_pdf(path)
+    doc = read_document(path)
+    assert (doc.kind, doc.encoding) == ("pdf", None)
+    assert doc.text.splitlines() == [
+        "Annual report 2022",
+        "Section 2",
+        "Item | Issued | Repealed | Valid",
+        "Rules | 0 | 0 | 0",
+        "Normative | 88 | 55 | 698",
+        "Licensing | 10690",
+        "Text after the table.",
+        "Page two.",
+    ]
+
+
+def test_pdf_without_text_layer(tmp_path: Path) -> None:
+    fpdf = pytest.importorskip("fpdf", reason="fpdf2 (dev extra) builds the PDF fixtures")
+    from PIL import Image
+
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (60, 80), (240, 240, 240)), x=10, y=10, w=100)
+    pdf.rect(20, 150, 50, 20, style="F")
+    path = tmp_path / "scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(ReadError, match="text layer"):
+        read_document(path)
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    good = tmp_path / "good.pdf"
+    _make_text_pdf(good)
+    with pytest.raises(ReadError, match="PDF"):
+        read_document(_write(tmp_path, "cut.pdf", good.read_bytes()[:500]))
+
+
+def test_content_beats_suffix(tmp_path: Path) -> None:
+    good = tmp_path / "good.pdf"
+    _make_text_pdf(good)
+    assert read_document(_write(tmp_path, "download.bin", good.read_bytes())).kind == "pdf"
+    page = "<html><body><p>404 页面不存在</p></body></html>".encode()
+    doc = read_document(_write(tmp_path, "report.pdf", page))
+    assert (doc.kind, doc.text) == ("html", "404 页面不存在")
+
+
+# --------------------------------------------------------------------------- DOC
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def test_doc_without_converter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read.shutil, "which", lambda name: None)
+    with pytest.raises(UnsupportedFormat, match="LibreOffice or antiword"):
+        read_document(_write(tmp_path, "old.doc", OLE_MAGIC + bytes(1024)))
+
+
+def test_doc_with_antiword(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "antiword"
+    fake.write_text(
+        "#!/bin/sh\n"
+        "printf '一、总体情况\\n|信息内容  |本年制发件数 |\\n|规章      |0            |\\n'\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bindir))
+    doc = read_document(_write(tmp_path, "old.doc", OLE_MAGIC + bytes(1024)))
+    assert (doc.kind, doc.text) == ("doc", "一、总体情况\n信息内容 | 本年制发件数\n规章 | 0")
+
+
+def test_document_is_frozen_and_hashable() -> None:
+    doc = Document("a.txt", "x", "text", "utf-8", {"k": "v"})
+    with pytest.raises(AttributeError):
+        doc.text = "y"  # type: ignore[misc]
+    assert hash(doc) == hash(Document("a.txt", "x", "text", "utf-8", {}))
