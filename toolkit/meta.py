@@ -218,7 +218,17 @@ def agency_from_text(text: str) -> str | None:
         name = re.sub(r"^(?:本|我)", "", match.group(1))
         if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
             return name
-    return None
+    return city_wide_body(head)
+
+
+def city_wide_body(head: str) -> str | None:
+    """A report compiled for a whole city (数据来自全市…) is its government's, if one city is named."""
+    if not re.search(r"全市|本市", head):
+        return None
+    gazetteer = load_gazetteer()
+    cities = {name for name in gazetteer.names_in(head)
+              if any(d.level == "city" for d in gazetteer.lookup(name))}
+    return f"{cities.pop()}人民政府" if len(cities) == 1 else None
 
 
 def find_agency(text: str, title: str | None) -> str | None:

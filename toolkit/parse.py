@@ -8,6 +8,7 @@ from pathlib import Path
 from toolkit.checks import check_report
 from toolkit.errors import NotAReport
 from toolkit.meta import find_agency, find_published, find_title, find_year
+from toolkit.regions import place_body
 from toolkit.report import Fact, Report
 from toolkit.sections import Heading, find_headings, split_sections
 from toolkit.tables import TableResult, parse_active, parse_requests, parse_review
@@ -112,17 +113,21 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     template_name = version or ("legacy" if year is not None and year < 2019 else "unknown")
     values = {f.key: f.value for f in facts}
     checks = check_report(values, version, template)
+    agency = find_agency(text, title)
+    place = place_body(agency, text, hints)
     report = Report(
         source=source,
         status=_status(heading_list, results, version, facts),
         meta={
             "title": title,
-            "agency": find_agency(text, title),
+            "agency": agency,
             "year": year,
             "published": published,
             "template": template_name,
-            "province": None, "city": None, "county": None, "adcode": None,
-            "level": None, "agency_kind": None,
+            "province": place.province, "city": place.city, "county": place.county,
+            "adcode": place.adcode, "level": place.level, "agency_kind": place.agency_kind,
+            "body_id": place.body_id, "region_evidence": place.evidence,
+            "region_reason": place.reason,
         },
         fact_list=facts,
         check_list=checks,

@@ -12,6 +12,7 @@ CHECK_COLUMNS = ["check", "scope", "status", "expected", "actual", "keys"]
 META_KEYS = [
     "title", "agency", "year", "published", "template",
     "province", "city", "county", "adcode", "level", "agency_kind",
+    "body_id", "region_evidence", "region_reason",
 ]
 
 

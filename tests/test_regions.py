@@ -1,0 +1,69 @@
+"""Placing bodies in the hierarchy: names, shared names decided on evidence, and traps."""
+from __future__ import annotations
+
+import pytest
+
+from toolkit.regions import agency_kind, place_body
+
+
+@pytest.mark.parametrize(
+    ("agency", "expected"),
+    [
+        pytest.param("乌海市海勃湾区发展和改革委员会",
+                     ("内蒙古自治区", "乌海市", "海勃湾区", "150302", "county", "department"),
+                     id="district-department"),
+        pytest.param("乌海市人民政府", ("内蒙古自治区", "乌海市", None, "150300", "city", "government"),
+                     id="city-government"),
+        pytest.param("阆中市人民政府", ("四川省", "南充市", "阆中市", "511381", "county", "government"),
+                     id="county-level-city"),
+        pytest.param("上海市人民政府", ("上海市", None, None, "310000", "province", "government"),
+                     id="municipality"),
+        pytest.param("积石山县银川镇人民政府",
+                     ("甘肃省", "临夏回族自治州", "积石山保安族东乡族撒拉族自治县", "622927", "township",
+                      "government"), id="autonomous-county-short-name-and-town-not-yinchuan-city"),
+        pytest.param("平潭综合实验区管理委员会",
+                     ("福建省", "福州市", "平潭县", "350128", "county", "government"), id="zone"),
+        pytest.param("武汉市汉阳区人民政府办公室",
+                     ("湖北省", "武汉市", "汉阳区", "420105", "county", "government"),
+                     id="government-office"),
+    ],
+)
+def test_placement(agency: str, expected: tuple[object, ...]) -> None:
+    p = place_body(agency)
+    assert (p.province, p.city, p.county, p.adcode, p.level, p.agency_kind) == expected
+    assert p.evidence and p.reason is None
+
+
+def test_shared_name_without_evidence_is_null_with_a_reason() -> None:
+    p = place_body("朝阳区人民政府", "本报告由区政府办公室编制。")
+    assert p.adcode is None and p.province is None
+    assert p.reason is not None and "ambiguous" in p.reason and "北京市" in p.reason
+
+
+def test_shared_name_decided_by_the_city_the_text_names() -> None:
+    p = place_body("朝阳区人民政府", "在长春市委、市政府的领导下,朝阳区政务公开工作……")
+    assert (p.province, p.city, p.adcode) == ("吉林省", "长春市", "220104")
+    assert p.evidence is not None and "长春市" in p.evidence
+
+
+def test_city_prefix_decides_without_text() -> None:
+    assert place_body("北京市朝阳区人民政府").adcode == "110105"
+
+
+def test_unknown_town_is_not_guessed() -> None:
+    p = place_body("万潮镇人民政府")
+    assert p.level == "township" and p.adcode is None and p.reason
+
+
+def test_same_body_same_id_across_years() -> None:
+    assert place_body("乌海市海勃湾区发展和改革委员会").body_id == place_body(
+        "乌海市海勃湾区发展和改革委员会").body_id
+    assert place_body("乌海市海勃湾区发展和改革委员会").body_id != place_body(
+        "乌海市海勃湾区财政局").body_id
+
+
+@pytest.mark.parametrize(("body", "kind"), [("人民政府", "government"), ("人民政府办公室", "government"),
+                                            ("管理委员会", "government"), ("民政局", "department"),
+                                            ("发展和改革委员会", "department")])
+def test_agency_kind(body: str, kind: str) -> None:
+    assert agency_kind(body) == kind
