@@ -21,6 +21,7 @@ from toolkit.template import (
 )
 
 WINDOW = 6
+_UNSET = object()
 SHORT = 2
 
 
@@ -56,6 +57,7 @@ class RowMatcher:
         self.variants = [(i, v) for i, row in enumerate(self.rows) for v in row.label_keys]
         self.variants.sort(key=lambda item: -len(item[1]))
         self.groups = [label_key(g) for g in groups]
+        self._cache: dict[tuple[str, int | None], object] = {}
 
     def _allowed(self, index: int, last: int | None, variant: str) -> bool:
         if last is not None and index <= last:
@@ -70,6 +72,15 @@ class RowMatcher:
         return any(key == g or key.startswith(g) for g in self.groups)
 
     def match(self, text: str, last: int | None) -> LabelMatch | None:
+        """The row `text` labels, among rows after `last` (None before the first row)."""
+        found = self._cache.get((text, last), _UNSET)
+        if found is _UNSET:
+            found = self._match(text, last)
+            if len(self._cache) < 200_000:
+                self._cache[(text, last)] = found
+        return found  # type: ignore[return-value]
+
+    def _match(self, text: str, last: int | None) -> LabelMatch | None:
         key = label_key(text)
         if not key:
             return None
@@ -112,7 +123,10 @@ class RowMatcher:
         best: tuple[float, int] | None = None
         for index in window:
             for variant in self.rows[index].label_keys:
-                ratio = SequenceMatcher(None, key, variant, autojunk=False).ratio()
+                matcher = SequenceMatcher(None, key, variant, autojunk=False)
+                if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+                    continue
+                ratio = matcher.ratio()
                 if ratio >= 0.75 and (best is None or ratio > best[0]):
                     best = (ratio, index)
         if best is None:

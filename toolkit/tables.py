@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from toolkit.labels import RowMatcher
 from toolkit.report import Fact
@@ -141,6 +142,11 @@ def _facts_for(
 
 def _find_columns(header: str, template: Template) -> list[str]:
     """Column keys named in a group's header text, in printed order."""
+    return list(_find_columns_cached(header, template))
+
+
+@lru_cache(maxsize=8192)
+def _find_columns_cached(header: str, template: Template) -> tuple[str, ...]:
     spans: list[tuple[int, int, str]] = []
     variants = sorted(
         ((label_key(v), key) for key, col in template.active_columns.items() for v in col.labels),
@@ -161,7 +167,7 @@ def _find_columns(header: str, template: Template) -> list[str]:
     for _, _, key in spans:
         if key not in columns:
             columns.append(key)
-    return columns
+    return tuple(columns)
 
 
 def active_version_votes(header_text: str, template: Template) -> dict[str, int]:
@@ -173,9 +179,16 @@ def active_version_votes(header_text: str, template: Template) -> dict[str, int]
     return votes
 
 
+@lru_cache(maxsize=8)
+def _matchers(template: Template) -> tuple[RowMatcher, RowMatcher]:
+    """Row matchers built once per template (they cache what they have matched)."""
+    return (RowMatcher(template.active_rows),
+            RowMatcher(template.request_rows, template.request_group_labels))
+
+
 def parse_active(tokens: Sequence[Token], template: Template, version: str | None,
                  at_end: bool) -> TableResult:
-    matcher = RowMatcher(template.active_rows)
+    matcher = _matchers(template)[0]
     hits: list[RowHit] = []
     header = ""
     header_all = ""
@@ -289,7 +302,7 @@ def _mark_end(hits: list[RowHit], tokens: Sequence[Token], at_end: bool) -> None
 
 
 def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) -> TableResult:
-    matcher = RowMatcher(template.request_rows, template.request_group_labels)
+    matcher = _matchers(template)[1]
     hits: list[RowHit] = []
     header = ""
     last: int | None = None

@@ -5,7 +5,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ def strip_enumerator(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """The form labels are compared in: NFKC, no enumerator, spaces or quotes."""
     return _DROP.sub("", strip_enumerator(nfkc(text)))
@@ -86,7 +87,7 @@ class Section:
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
     """Everything the parser knows about the report's shape."""
 

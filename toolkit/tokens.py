@@ -24,6 +24,8 @@ _PIECES = re.compile(
     r"|(?P<other>[^\s\d(*/—–\-一二三四五六七八九十]+|.)"
 )
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PLAIN_NUMBER = re.compile(r"^[+\-]?\d+$")
+_NEEDS_SCAN = re.compile(r"[\d(*/—–\-]|[一二三四五六七八九十]、|^无$|^略$")
 _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
 
@@ -77,6 +79,12 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
 def _chunk(piece: str, start: int, out: list[Token]) -> None:
     """Tokens of one cell or line of text (possibly several cells run together)."""
     stripped = piece.strip()
+    if _PLAIN_NUMBER.match(stripped):
+        out.append(Token(VALUE, stripped, start + piece.index(stripped)))
+        return
+    if not _NEEDS_SCAN.search(stripped) and len(stripped) > 1:
+        out.append(Token(TEXT, stripped, start + piece.index(stripped)))
+        return
     if _WHOLE_MARKER.match(stripped):
         out.append(Token(VALUE, stripped, start + piece.index(stripped)))
         return

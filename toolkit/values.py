@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import product
 
 from toolkit.template import nfkc
@@ -40,6 +41,7 @@ def _as_number(value: Decimal) -> Number:
     return float(round(value, 6))
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(raw: str, unit: str | None = None) -> Value:
     """Read one cell's text. `unit` is the column's unit ("万元") when it has one."""
     text = nfkc(raw).strip().replace("\u3000", "").replace(" ", "")
