@@ -61,7 +61,8 @@ REPORTS_SCHEMA = pa.schema([
     ("report_id", _S), ("path", _S), ("size_bytes", pa.int64()), ("status", _S), ("error", _S),
     ("title", _S), ("agency", _S), ("year", pa.int32()), ("published", _S), ("template", _S),
     ("province", _S), ("city", _S), ("county", _S), ("adcode", _S), ("level", _S),
-    ("agency_kind", _S), ("n_values", pa.int64()), ("n_flagged", pa.int64()),
+    ("agency_kind", _S), ("body_id", _S), ("region_evidence", _S), ("region_reason", _S),
+    ("n_values", pa.int64()), ("n_flagged", pa.int64()),
     ("n_checks_failed", pa.int64()), ("duplicate_of", _S), ("parsed_at_version", _S),
 ])
 FACTS_SCHEMA = pa.schema([
@@ -450,7 +451,6 @@ class _Writer:
     def __init__(self, out: Path, first_part: int) -> None:
         self.out = out
         self.part = first_part
-        self.written = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -479,7 +479,6 @@ class _Writer:
         for name, cols in self.columns.items():
             self._write(name, dict(zip(SCHEMAS[name].names, cols, strict=True)))
         self._write("reports", {n: [r.get(n) for r in self.reports] for n in REPORTS_SCHEMA.names})
-        self.written += len(self.reports)
         self.part += 1
         self._reset()
 

@@ -1,0 +1,274 @@
+"""The indicators researchers compute (METRICS.md), per report and per region roll-up.
+
+Indicators are declared once, as data (`INDICATORS`): a numerator and a denominator, each a
+sum of canonical keys. Region figures sum the counts first and divide after, and always
+come with the counts, the number of bodies and the years they cover. A rate over fewer
+than 30 requests is marked `is_small` (shown, not ranked); a zero denominator gives null.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SMALL = 30
+LEVELS = ("province", "city", "county")
+KINDS = ("all", "government", "department")
+
+_DENIED = ["state_secret", "law_prohibited", "three_safety", "third_party", "internal_affairs",
+           "process_info", "enforcement_file", "query"]
+_UNABLE = ["not_held", "need_create", "unclear"]
+_REJECTED = ["petition", "duplicate", "publication", "mass", "confirm"]
+_OTHER = ["other", "other_no_correction", "other_no_fee", "other_misc"]
+APPLICANTS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org"]
+
+
+def _req(*rows: str, column: str = "total") -> tuple[str, ...]:
+    return tuple(f"requests.{row}.{column}" for row in rows)
+
+
+PROCESSED = _req("total_processed")
+ON_HAND = _req("new_received", "carried_over")
+DENIED = _req(*(f"denied_{d}" for d in _DENIED))
+UNABLE = _req(*(f"unable_{u}" for u in _UNABLE))
+REJECTED = _req(*(f"rejected_{r}" for r in _REJECTED))
+OTHER = _req(*_OTHER)
+LITIGATION = ("review.litigation_direct", "review.litigation_after_review")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """numerator / denominator, each the sum of its keys; a count when there is no denominator.
+
+    Keys a report's template does not have (the 2019 `other` row in a 2021 report) are
+    left out of its sums; keys it has but whose cell is null make the sum null.
+    """
+
+    name: str
+    label: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...] = ()
+    note: str = ""
+    group: str = "requests"
+    minus: tuple[str, ...] = field(default=())
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.denominator)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("requests_received", "本年新收申请数", _req("new_received"),
+              note="year-over-year change in % alongside"),
+    Indicator("requests_on_hand", "本年办理申请数(新收+上年结转)", ON_HAND),
+    Indicator("carry_forward_rate", "结转率", _req("carried_forward"), ON_HAND, "backlog"),
+    Indicator("disclosure_rate", "公开率(予以公开+部分公开)/办理总数", _req("granted", "partial"), PROCESSED,
+              "divides by requests processed (总计); some studies divide by requests on hand"),
+    Indicator("full_grant_rate", "予以公开率", _req("granted"), PROCESSED),
+    Indicator("refusal_rate", "不予公开率", DENIED, PROCESSED),
+    Indicator("cannot_provide_rate", "无法提供率", UNABLE, PROCESSED),
+    Indicator("not_held_share", "本机关不掌握占无法提供比例", _req("unable_not_held"), UNABLE,
+              "a sign of misdirected requests"),
+    Indicator("not_processed_rate", "不予处理率", REJECTED, PROCESSED),
+    Indicator("complaint_abuse_share", "信访/重复/大量反复申请占比",
+              _req("rejected_petition", "rejected_duplicate", "rejected_mass"), PROCESSED),
+    Indicator("other_handling_rate", "其他处理率", OTHER, PROCESSED, "2021 splits 其他处理 in three"),
+    *(Indicator(f"refusal_mix_{d}", f"不予公开理由构成:{d}", _req(f"denied_{d}"), DENIED, group="refusal_mix")
+      for d in _DENIED),
+    *(Indicator(f"applicant_share_{a}", f"申请人构成:{a}", _req("new_received", column=a),
+                _req("new_received"), group="applicant_mix") for a in APPLICANTS),
+    Indicator("review_correction_rate", "行政复议纠错率", ("review.review.corrected",),
+              ("review.review.total",), group="review"),
+    Indicator("review_correction_rate_decided", "行政复议纠错率(已审结)", ("review.review.corrected",),
+              ("review.review.total",), "divides by total - pending", group="review",
+              minus=("review.review.pending",)),
+    Indicator("litigation_correction_rate", "行政诉讼纠错率",
+              tuple(f"{r}.corrected" for r in LITIGATION), tuple(f"{r}.total" for r in LITIGATION),
+              group="review"),
+    Indicator("combined_correction_rate", "复议诉讼综合纠错率",
+              tuple(f"{r}.corrected" for r in ("review.review", *LITIGATION)),
+              tuple(f"{r}.total" for r in ("review.review", *LITIGATION)), group="review"),
+    Indicator("dispute_rate", "复议诉讼发生率(每件新收申请)",
+              tuple(f"{r}.total" for r in ("review.review", *LITIGATION)), _req("new_received"),
+              group="review"),
+    Indicator("enforcement_mix", "许可/(处罚+强制)决定数", ("active.license.decisions",),
+              ("active.penalty.decisions", "active.enforcement.decisions"), group="active"),
+)
+BY_NAME = {i.name: i for i in INDICATORS}
+
+
+def wide_values(facts: pd.DataFrame) -> pd.DataFrame:
+    """report_id × canonical key table of values from the tidy facts."""
+    frame = facts.pivot_table(index="report_id", columns="key", values="value", aggfunc="first",
+                              dropna=False)
+    return frame.astype("float64")
+
+
+def _sum(wide: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """Row sums over the keys a report has; null when one of them is null."""
+    present = [k for k in keys if k in wide.columns]
+    if not present:
+        return pd.Series(np.nan, index=wide.index)
+    block = wide[present]
+    has_key = block.notna() | _key_exists(block)
+    total = block.sum(axis=1, min_count=1)
+    incomplete = (block.isna() & has_key).any(axis=1)
+    return total.mask(incomplete)
+
+
+def _key_exists(block: pd.DataFrame) -> pd.DataFrame:
+    """Which (report, key) cells the report's template has; set on the frame by `with_presence`."""
+    presence = block.attrs.get("presence")
+    if presence is None:
+        return pd.DataFrame(False, index=block.index, columns=block.columns)
+    return presence.reindex(index=block.index, columns=block.columns, fill_value=False)
+
+
+def with_presence(wide: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Mark which keys each report has (a null fact is present, an absent key is not)."""
+    presence = facts.assign(present=True).pivot_table(
+        index="report_id", columns="key", values="present", aggfunc="first", fill_value=False)
+    wide = wide.copy()
+    wide.attrs["presence"] = presence.astype(bool)
+    return wide
+
+
+def counts(wide: pd.DataFrame, indicators: Iterable[Indicator] = INDICATORS) -> pd.DataFrame:
+    """Per report: numerator and denominator of every indicator (long format)."""
+    parts = []
+    for indicator in indicators:
+        numerator = _sum(wide, indicator.numerator)
+        denominator = (_sum(wide, indicator.denominator) if indicator.denominator
+                       else pd.Series(np.nan, index=wide.index))
+        if indicator.minus:
+            denominator = denominator - _sum(wide, indicator.minus)
+        parts.append(pd.DataFrame({
+            "report_id": wide.index, "indicator": indicator.name,
+            "numerator": numerator.to_numpy(), "denominator": denominator.to_numpy(),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    rate = frame["indicator"].map(lambda n: BY_NAME[n].is_rate).astype(bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = frame["numerator"] / frame["denominator"].where(frame["denominator"] != 0)
+    frame["value"] = ratio.where(rate, frame["numerator"])
+    frame["is_rate"] = rate
+    requests_base = frame["denominator"].where(rate)
+    frame["is_small"] = rate & (requests_base.fillna(0) < SMALL)
+    return frame
+
+
+def report_indicators(wide: pd.DataFrame, reports: pd.DataFrame | None = None,
+                      indicators: Iterable[Indicator] = INDICATORS) -> pd.DataFrame:
+    """Every indicator for every report, with counts next to the rate."""
+    frame = _finish(counts(wide, indicators))
+    if reports is not None:
+        keep = [c for c in ("report_id", "year", "agency", "body_id", "adcode", "level",
+                            "agency_kind", "province", "city", "county", "checks_failed")
+                if c in reports.columns]
+        frame = frame.merge(reports[keep], on="report_id", how="left")
+    return frame
+
+
+def region_code(reports: pd.DataFrame, level: str) -> pd.Series:
+    """Each report's region adcode at `level`; null where the body sits above that level.
+
+    A city body belongs to its province and city, not to a county; bodies of the four
+    municipalities and county-level units directly under a province have no city.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    adcode = reports["adcode"].astype("string")
+    body_level = reports["level"].astype("string")
+    depth = {"province": 0, "city": 1, "county": 2, "township": 3}
+    body_depth = body_level.map(depth).astype("Float64")
+    if level == "province":
+        return adcode.str[:2] + "0000"
+    if level == "city":
+        code = adcode.str[:4] + "00"
+        has_city = reports["city"].notna() & (body_depth >= 1)
+        return code.where(has_city)
+    return adcode.where(body_depth >= 2)
+
+
+def region_indicators(wide: pd.DataFrame, reports: pd.DataFrame, level: str = "city",
+                      kind: str = "all", indicators: Iterable[Indicator] = INDICATORS
+                      ) -> pd.DataFrame:
+    """Indicators per region and year: counts summed first, then divided.
+
+    `kind` keeps all bodies, governments only or departments only. Each row states how
+    many bodies and reports it covers, and how many of those fail an identity check.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    selected = reports if kind == "all" else reports[reports["agency_kind"] == kind]
+    selected = selected.assign(region=region_code(selected, level)).dropna(subset=["region"])
+    per_report = counts(wide.loc[wide.index.intersection(pd.Index(selected["report_id"]))], indicators)
+    per_report = per_report.merge(
+        selected[["report_id", "region", "year", *[c for c in ("body_id", "checks_failed")
+                                                     if c in selected.columns]]],
+        on="report_id")
+    usable = per_report.dropna(subset=["numerator"])
+    usable = usable[usable["denominator"].notna() | ~usable["indicator"].map(
+        lambda n: BY_NAME[n].is_rate)]
+    grouped = usable.groupby(["region", "year", "indicator"], sort=True)
+    frame = grouped.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
+                        n_reports=("report_id", "nunique"))
+    if "body_id" in usable.columns:
+        frame["n_bodies"] = grouped["body_id"].nunique()
+    if "checks_failed" in usable.columns:
+        frame["n_reports_failing_checks"] = grouped["checks_failed"].apply(lambda s: int((s > 0).sum()))
+    frame = frame.reset_index()
+    frame.loc[~frame["indicator"].map(lambda n: BY_NAME[n].is_rate), "denominator"] = np.nan
+    frame.insert(0, "level", level)
+    frame.insert(1, "kind", kind)
+    return _finish(frame)
+
+
+def year_over_year(series: pd.DataFrame, value: str = "value") -> pd.Series:
+    """Percent change from the previous year within each region and indicator."""
+    ordered = series.sort_values(["region", "indicator", "year"])
+    previous = ordered.groupby(["region", "indicator"])[value].shift(1)
+    consecutive = ordered.groupby(["region", "indicator"])["year"].diff() == 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (ordered[value] - previous) / previous.where(previous != 0) * 100
+    return change.where(consecutive).reindex(series.index)
+
+
+def publication_timeliness(reports: pd.DataFrame) -> pd.Series:
+    """Days between publication and the legal deadline (31 March of year + 1); negative = early."""
+    published = pd.to_datetime(reports["published"], errors="coerce")
+    deadline = pd.to_datetime(reports["year"].astype("Int64").astype("string") + "-03-31",
+                              errors="coerce") + pd.DateOffset(years=1)
+    return (published - deadline).dt.days
+
+
+def data_quality(facts: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    """Per report: share of checks passed, share of blank / redacted / missing cells."""
+    flags = facts.assign(n=1).pivot_table(index="report_id", columns="flag", values="n",
+                                          aggfunc="sum", fill_value=0)
+    cells = facts.groupby("report_id").size()
+    out = pd.DataFrame(index=cells.index)
+    out["cells"] = cells
+    for flag in ("blank", "redacted", "missing", "ambiguous"):
+        out[f"share_{flag}"] = (flags[flag] / cells) if flag in flags.columns else 0.0
+    if len(checks):
+        checkable = checks[checks["status"] != "not_checkable"]
+        passed = checkable.assign(ok=checkable["status"] == "pass").groupby("report_id")["ok"]
+        out["checks_checkable"] = passed.size().reindex(out.index, fill_value=0)
+        out["share_checks_passed"] = passed.mean().reindex(out.index)
+        out["checks_failed"] = (checks["status"] == "fail").groupby(checks["report_id"]).sum(
+        ).reindex(out.index, fill_value=0)
+    return out.reset_index()
+
+
+def percentiles(values: pd.Series, low: float = 0.1, high: float = 0.9) -> tuple[float, float]:
+    """The P10–P90 spread used for peer comparisons (not min–max)."""
+    clean = values.dropna()
+    if clean.empty:
+        return (float("nan"), float("nan"))
+    return float(clean.quantile(low)), float(clean.quantile(high))
