@@ -203,6 +203,30 @@ class Corpus:
                              is_selected=frame["region"] == str(adcode))
         return frame.sort_values("value", na_position="last").reset_index(drop=True)
 
+    def composition(self, adcode: str, group: str, kind: str = "all",
+                    years: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Counts of one breakdown (outcomes, refusal_mix, applicant_mix, review_counts) by year,
+        with each part's share of the year's total."""
+        names = [i.name for i in INDICATORS if i.group == group]
+        if not names:
+            raise KeyError(f"unknown group {group!r}")
+        level = self.region(adcode).level
+        table = self.rollup(level, kind)
+        keys = [(str(adcode), n) for n in names if (str(adcode), n) in table.index]
+        if not keys:
+            return pd.DataFrame(columns=["year", "indicator", "label", "count", "share",
+                                         "n_reports", "n_bodies"])
+        frame = table.loc[keys].reset_index()
+        if years is not None:
+            frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
+        frame = frame.assign(label=frame["indicator"].map(lambda n: BY_NAME[n].label),
+                             count=frame["numerator"],
+                             order=frame["indicator"].map(names.index))
+        totals = frame.groupby("year")["count"].transform("sum")
+        frame["share"] = (frame["count"] / totals.where(totals > 0)).astype("float64")
+        return frame[["year", "indicator", "label", "count", "share", "n_reports", "n_bodies",
+                      "order"]].sort_values(["year", "order"]).reset_index(drop=True)
+
     def reports_in(self, adcode: str, kind: str = "all",
                    years: tuple[int, int] | None = None) -> pd.DataFrame:
         """The reports a region's figures are made of, with their quality figures."""

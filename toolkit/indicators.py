@@ -23,6 +23,9 @@ _UNABLE = ["not_held", "need_create", "unclear"]
 _REJECTED = ["petition", "duplicate", "publication", "mass", "confirm"]
 _OTHER = ["other", "other_no_correction", "other_no_fee", "other_misc"]
 APPLICANTS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org"]
+_APPLICANT_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+_DENIED_LABELS = ["属于国家秘密", "其他法律行政法规禁止公开", "危及“三安全一稳定”", "保护第三方合法权益",
+                  "属于三类内部事务信息", "属于四类过程性信息", "属于行政执法案卷", "属于行政查询事项"]
 
 
 def _req(*rows: str, column: str = "total") -> tuple[str, ...]:
@@ -75,10 +78,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("complaint_abuse_share", "信访/重复/大量反复申请占比",
               _req("rejected_petition", "rejected_duplicate", "rejected_mass"), PROCESSED),
     Indicator("other_handling_rate", "其他处理率", OTHER, PROCESSED, "2021 splits 其他处理 in three"),
-    *(Indicator(f"refusal_mix_{d}", f"不予公开理由构成:{d}", _req(f"denied_{d}"), DENIED, group="refusal_mix")
-      for d in _DENIED),
-    *(Indicator(f"applicant_share_{a}", f"申请人构成:{a}", _req("new_received", column=a),
-                _req("new_received"), group="applicant_mix") for a in APPLICANTS),
+    *(Indicator(f"refusal_mix_{d}", f"不予公开理由:{label}", _req(f"denied_{d}"), DENIED,
+                group="refusal_mix") for d, label in zip(_DENIED, _DENIED_LABELS, strict=True)),
+    *(Indicator(f"applicant_share_{a}", f"申请人:{label}", _req("new_received", column=a),
+                _req("new_received"), group="applicant_mix")
+      for a, label in zip(APPLICANTS, _APPLICANT_LABELS, strict=True)),
     Indicator("review_correction_rate", "行政复议纠错率", ("review.review.corrected",),
               ("review.review.total",), group="review"),
     Indicator("review_correction_rate_decided", "行政复议纠错率(已审结)", ("review.review.corrected",),
@@ -93,6 +97,20 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("dispute_rate", "复议诉讼发生率(每件新收申请)",
               tuple(f"{r}.total" for r in ("review.review", *LITIGATION)), _req("new_received"),
               group="review"),
+    *(Indicator(f"outcome_{key}", label, rows, group="outcomes") for key, label, rows in (
+        ("granted", "予以公开", _req("granted")),
+        ("partial", "部分公开", _req("partial")),
+        ("refused", "不予公开", DENIED),
+        ("unable", "无法提供", UNABLE),
+        ("rejected", "不予处理", REJECTED),
+        ("other", "其他处理", OTHER),
+    )),
+    *(Indicator(f"review_{row}_{column}", f"{row_label}·{column_label}", (f"review.{row}.{column}",),
+                group="review_counts")
+      for row, row_label in (("review", "行政复议"), ("litigation_direct", "直接起诉"),
+                             ("litigation_after_review", "复议后起诉"))
+      for column, column_label in (("upheld", "结果维持"), ("corrected", "结果纠正"),
+                                   ("other", "其他结果"), ("pending", "尚未审结"))),
     Indicator("enforcement_mix", "许可/(处罚+强制)决定数", ("active.license.decisions",),
               ("active.penalty.decisions", "active.enforcement.decisions"), group="active"),
 )
