@@ -19,7 +19,7 @@ from toolkit.indicators import (
     INDICATORS,
     KINDS,
     LEVELS,
-    data_quality,
+    count_matrices,
     publication_timeliness,
     region_code,
     region_indicators,
@@ -98,13 +98,32 @@ class Corpus:
         return wide
 
     @cached_property
+    def count_matrices(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return count_matrices(self.wide)
+
+    @cached_property
     def quality(self) -> pd.DataFrame:
-        """Per report: checks passed, blank / redacted / missing shares."""
-        facts = self.con.sql("SELECT report_id, flag FROM facts").df()
-        checks = self.con.sql("SELECT report_id, status FROM checks").df()
-        usable = set(self.reports["report_id"])
-        return data_quality(facts[facts["report_id"].isin(usable)],
-                            checks[checks["report_id"].isin(usable)])
+        """Per report: cells read, blank / redacted / missing / ambiguous shares, checks passed."""
+        frame = self.con.sql("""
+            WITH cells AS (
+                SELECT report_id, count(*) AS cells,
+                       avg(CASE WHEN flag = 'blank' THEN 1 ELSE 0 END) AS share_blank,
+                       avg(CASE WHEN flag = 'redacted' THEN 1 ELSE 0 END) AS share_redacted,
+                       avg(CASE WHEN flag = 'missing' THEN 1 ELSE 0 END) AS share_missing,
+                       avg(CASE WHEN flag = 'ambiguous' THEN 1 ELSE 0 END) AS share_ambiguous
+                FROM facts GROUP BY report_id),
+            checked AS (
+                SELECT report_id,
+                       count(*) FILTER (WHERE status <> 'not_checkable') AS checks_checkable,
+                       count(*) FILTER (WHERE status = 'fail') AS checks_failed,
+                       avg(CASE WHEN status = 'pass' THEN 1.0 WHEN status = 'fail' THEN 0.0 END)
+                           AS share_checks_passed
+                FROM checks GROUP BY report_id)
+            SELECT cells.*, coalesce(checks_checkable, 0) AS checks_checkable,
+                   coalesce(checks_failed, 0) AS checks_failed, share_checks_passed
+            FROM cells LEFT JOIN checked USING (report_id)
+        """).df()
+        return frame[frame["report_id"].isin(self.reports["report_id"])].reset_index(drop=True)
 
     def indicators(self) -> pd.DataFrame:
         """Every indicator for every report (counts next to rates)."""
@@ -166,7 +185,8 @@ class Corpus:
             raise ValueError(f"level must be in {LEVELS} and kind in {KINDS}")
         if (level, kind) not in self._regions:
             reports = self.reports.rename(columns={"n_checks_failed": "checks_failed"})
-            frame = region_indicators(self.wide, reports, level=level, kind=kind)
+            frame = region_indicators(self.wide, reports, level=level, kind=kind,
+                                      matrices=self.count_matrices)
             frame["yoy_pct"] = year_over_year(frame)
             self._regions[(level, kind)] = frame.set_index(["region", "indicator"]).sort_index()
         return self._regions[(level, kind)]
@@ -198,7 +218,7 @@ class Corpus:
             siblings = set(self.region_table.loc[self.region_table["parent"] == region.parent,
                                                  "adcode"])
             frame = frame[frame["region"].isin(siblings)]
-        names = self.region_table.set_index("adcode")["name"]
+        names = self.region_table.drop_duplicates("adcode").set_index("adcode")["name"]
         frame = frame.assign(name=frame["region"].map(names),
                              is_selected=frame["region"] == str(adcode))
         return frame.sort_values("value", na_position="last").reset_index(drop=True)

@@ -210,38 +210,74 @@ def region_code(reports: pd.DataFrame, level: str) -> pd.Series:
         code = adcode.str[:4] + "00"
         has_city = reports["city"].notna() & (body_depth >= 1)
         return code.where(has_city)
-    return adcode.where(body_depth >= 2)
+    return adcode.where((body_depth >= 2) & ~adcode.str.endswith("00").fillna(True))
+
+
+def count_matrices(wide: pd.DataFrame, indicators: Iterable[Indicator] = INDICATORS
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per report numerators and denominators as two report × indicator frames.
+
+    A rate's numerator and denominator are kept only where both are known, so a region's
+    sums always pair up; counts (no denominator) keep their numerator alone.
+    """
+    indicators = list(indicators)
+    numerators = pd.DataFrame({i.name: _sum(wide, i.numerator) for i in indicators},
+                              index=wide.index)
+    denominators = pd.DataFrame(index=wide.index)
+    for i in indicators:
+        if i.denominator:
+            denominator = _sum(wide, i.denominator)
+            if i.minus:
+                denominator = denominator - _sum(wide, i.minus)
+            denominators[i.name] = denominator
+        else:
+            denominators[i.name] = np.nan
+    is_rate = np.array([i.is_rate for i in indicators])
+    known = numerators.notna() & (denominators.notna() | ~is_rate)
+    return numerators.where(known), denominators.where(known & is_rate)
 
 
 def region_indicators(wide: pd.DataFrame, reports: pd.DataFrame, level: str = "city",
-                      kind: str = "all", indicators: Iterable[Indicator] = INDICATORS
+                      kind: str = "all", indicators: Iterable[Indicator] = INDICATORS,
+                      matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None
                       ) -> pd.DataFrame:
     """Indicators per region and year: counts summed first, then divided.
 
     `kind` keeps all bodies, governments only or departments only. Each row states how
-    many bodies and reports it covers, and how many of those fail an identity check.
+    many reports and bodies it covers, and how many of those fail an identity check.
+    `matrices` (from `count_matrices`) saves recomputing per-report counts per call.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     selected = reports if kind == "all" else reports[reports["agency_kind"] == kind]
-    selected = selected.assign(region=region_code(selected, level)).dropna(subset=["region"])
-    per_report = counts(wide.loc[wide.index.intersection(pd.Index(selected["report_id"]))], indicators)
-    per_report = per_report.merge(
-        selected[["report_id", "region", "year", *[c for c in ("body_id", "checks_failed")
-                                                     if c in selected.columns]]],
-        on="report_id")
-    usable = per_report.dropna(subset=["numerator"])
-    usable = usable[usable["denominator"].notna() | ~usable["indicator"].map(
-        lambda n: BY_NAME[n].is_rate)]
-    grouped = usable.groupby(["region", "year", "indicator"], sort=True)
-    frame = grouped.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
-                        n_reports=("report_id", "nunique"))
-    if "body_id" in usable.columns:
-        frame["n_bodies"] = grouped["body_id"].nunique()
-    if "checks_failed" in usable.columns:
-        frame["n_reports_failing_checks"] = grouped["checks_failed"].apply(lambda s: int((s > 0).sum()))
-    frame = frame.reset_index()
-    frame.loc[~frame["indicator"].map(lambda n: BY_NAME[n].is_rate), "denominator"] = np.nan
+    selected = selected.assign(region=region_code(selected, level)).dropna(
+        subset=["region", "year"])
+    selected = selected[selected["report_id"].isin(wide.index)]
+    numerators, denominators = matrices or count_matrices(wide, indicators)
+    ids = pd.Index(selected["report_id"])
+    numerators, denominators = numerators.loc[ids], denominators.loc[ids]
+    keys = [selected["region"].to_numpy(), selected["year"].astype(int).to_numpy()]
+    num = numerators.groupby(keys).sum(min_count=1)
+    den = denominators.groupby(keys).sum(min_count=1)
+    n_reports = numerators.notna().groupby(keys).sum()
+    num.index.names = den.index.names = n_reports.index.names = ["region", "year"]
+    frame = pd.DataFrame({
+        "numerator": num.stack(future_stack=True),
+        "denominator": den.stack(future_stack=True),
+        "n_reports": n_reports.stack(future_stack=True),
+    })
+    frame.index.names = ["region", "year", "indicator"]
+    frame = frame[frame["n_reports"] > 0].reset_index()
+    groups = selected.groupby(["region", "year"])
+    extra = pd.DataFrame(index=groups.size().index)
+    if "body_id" in selected.columns:
+        extra["n_bodies"] = groups["body_id"].nunique()
+    if "checks_failed" in selected.columns:
+        extra["n_reports_failing_checks"] = groups["checks_failed"].apply(
+            lambda s: int((s.fillna(0) > 0).sum()))
+    extra.index = extra.index.set_levels(extra.index.levels[1].astype(int), level=1)
+    frame = frame.merge(extra.reset_index(), on=["region", "year"], how="left")
+    frame = frame.sort_values(["region", "year", "indicator"]).reset_index(drop=True)
     frame.insert(0, "level", level)
     frame.insert(1, "kind", kind)
     return _finish(frame)

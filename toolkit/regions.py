@@ -15,7 +15,8 @@ from typing import Any
 
 from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
 
-_TOWNSHIP = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:乡|镇|街道办事处|街道|苏木))")
+_TOWNSHIP = re.compile(
+    r"^([\u4e00-\u9fff]{1,8}?(?:乡|镇|街道办事处|街道|苏木))(?=人民政府|政府|办事处|党|$)")
 _ZONE = re.compile(r"^(?:综合实验区|经济技术开发区|高新技术产业开发区|高新区|开发区|新区|示范区|实验区)")
 GOVERNMENT_BODIES = ("人民政府办公室", "人民政府办公厅", "人民政府", "政府办公室", "政府办公厅",
                      "管理委员会", "管委会", "街道办事处", "办事处", "政府")
