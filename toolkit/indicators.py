@@ -275,8 +275,9 @@ def region_indicators(wide: pd.DataFrame, reports: pd.DataFrame, level: str = "c
     if "checks_failed" in selected.columns:
         extra["n_reports_failing_checks"] = groups["checks_failed"].apply(
             lambda s: int((s.fillna(0) > 0).sum()))
-    extra.index = extra.index.set_levels(extra.index.levels[1].astype(int), level=1)
-    frame = frame.merge(extra.reset_index(), on=["region", "year"], how="left")
+    extra = extra.reset_index()
+    extra["year"] = extra["year"].astype(int)
+    frame = frame.merge(extra, on=["region", "year"], how="left")
     frame = frame.sort_values(["region", "year", "indicator"]).reset_index(drop=True)
     frame.insert(0, "level", level)
     frame.insert(1, "kind", kind)
