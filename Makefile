@@ -5,13 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck score clean-store
+.PHONY: setup run test lint typecheck score clean-store system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ogi-toolkit)" >/dev/null
 	touch $(STAMP)
+
+system-deps:
+	bash scripts/install_system_deps.sh
 
 setup: $(STAMP)
 
@@ -24,7 +28,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy toolkit
 
-test: lint typecheck
+test: lint typecheck system-deps
 	PYTHONHASHSEED=0 $(PY) -m pytest -n 2 -q
 
 score: setup

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the browser test and the chart fonts need: Debian's chromium and a CJK font.
+# Installs only what is missing; without root (or apt) it says what to install and goes on.
+set -u
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing system packages: ${need[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "note: install ${need[*]} (e.g. sudo apt-get install ${need[*]}) for the browser test and CJK chart fonts" >&2
+fi
+exit 0
