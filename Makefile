@@ -21,6 +21,7 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) -m toolkit ingest data/corpus --out data/store
+	$(PY) -m toolkit summary data/store
 
 lint: setup
 	$(VENV)/bin/ruff check toolkit tests scripts

@@ -52,6 +52,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from toolkit.summary import summary_text
+
+    print(summary_text(args.store))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from toolkit.bench import main as bench_main
 
@@ -74,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("summary", help="summarise a store: statuses, years, regions, indicators")
+    p.add_argument("store", nargs="?", default="data/store")
+    p.set_defaults(func=_cmd_summary)
 
     p = sub.add_parser("bench", help="benchmark parsing and ingest on a generated corpus")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
