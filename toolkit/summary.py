@@ -26,7 +26,7 @@ def summary_text(store: str | Path) -> str:
         lines.append(f"  {status:<12} {count:>6}")
     reports = corpus.reports
     lines += ["", f"usable reports (one per body and year): {len(reports)}",
-              "years: " + ", ".join(f"{int(y)} ({n})" for y, n in
+              "years: " + ", ".join(f"{y} ({n})" for y, n in
                                     reports["year"].value_counts().sort_index().items()),
               "templates: " + ", ".join(f"{t} ({n})" for t, n in
                                         reports["template"].value_counts().sort_index().items()),
@@ -53,7 +53,7 @@ def summary_text(store: str | Path) -> str:
                 continue
             indicator = BY_NAME[name]
             cells.append(f"{indicator.name}={_fmt(row['value'].iloc[0], indicator.is_rate)}")
-        lines.append(f"  {names.get(region, region)} {int(year)}: " + "  ".join(cells))
+        lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
     unplaced = reports[reports["adcode"].isna()]
     if len(unplaced):
         lines += ["", f"not placed ({len(unplaced)}): see reports.region_reason in the store"]
