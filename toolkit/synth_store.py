@@ -27,16 +27,17 @@ YEARS = (2019, 2020, 2021, 2022, 2023)
 def _bodies(rng: random.Random, n_bodies: int) -> list[str]:
     gazetteer = load_gazetteer()
     divisions = sorted(gazetteer.divisions.values(), key=lambda d: d.adcode)
-    names = []
-    for _ in range(n_bodies):
+    names: set[str] = set()
+    while len(names) < n_bodies:
         division = rng.choice(divisions)
         if division.level == "county" and division.name.endswith("区") and division.city:
             place = division.city + division.name
         else:
             place = division.name
         body = "人民政府" if rng.random() < 0.3 else rng.choice(DEPARTMENTS)
-        names.append(place + body)
-    return sorted(set(names))
+        names.add(place + rng.choice(("", "", "", "第二")) + body if body != "人民政府"
+                  else place + body)
+    return sorted(names)
 
 
 def build_store(out: str | Path, n_reports: int = 100_000, seed: int = 0,
