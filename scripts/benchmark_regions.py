@@ -59,7 +59,7 @@ def main() -> None:
     total = 0.0
     for level in LEVELS:
         for kind in KINDS:
-            seconds, frame = timed(lambda level=level, kind=kind: corpus.rollup(level, kind))
+            seconds, _ = timed(lambda level=level, kind=kind: corpus.rollup(level, kind))
             total += seconds
     lines.append(f"- indicators for all regions at all levels and kinds (9 roll-ups): {total:.1f} s")
 
@@ -71,10 +71,14 @@ def main() -> None:
     for _ in range(50):
         level = pick.choice(LEVELS)
         code = pick.choice(samples[level])
-        latencies["series"].append(timed(lambda: corpus.series(code, "disclosure_rate"))[0])
-        latencies["peers"].append(timed(lambda: corpus.peers(code, "disclosure_rate", 2022))[0])
-        latencies["composition"].append(timed(lambda: corpus.composition(code, "outcomes"))[0])
-        latencies["reports_in"].append(timed(lambda: corpus.reports_in(code))[0])
+        queries = {
+            "series": lambda c=code: corpus.series(c, "disclosure_rate"),
+            "peers": lambda c=code: corpus.peers(c, "disclosure_rate", 2022),
+            "composition": lambda c=code: corpus.composition(c, "outcomes"),
+            "reports_in": lambda c=code: corpus.reports_in(c),
+        }
+        for name, query in queries.items():
+            latencies[name].append(timed(query)[0])
     lines += ["", "| query | median ms | p95 ms | max ms |", "|---|---|---|---|"]
     for name, values in latencies.items():
         values.sort()
