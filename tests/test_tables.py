@@ -91,7 +91,7 @@ def test_run_together_digits_with_several_cuts_are_ambiguous() -> None:
 
 def test_what_every_cut_agrees_on_is_kept() -> None:
     r = report("二、主动公开政府信息情况\n第二十条第(六)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n"
-               "行政处罚2648-18538\n行政强制000\n")
+               "行政处罚2648-18538\n行政强制000\n第二十条第(八)项\n")
     assert r.values()["active.penalty.prev_items"] == 2648
     assert r.flags()["active.penalty.change"] == "ambiguous"
     assert r.values()["active.enforcement.decisions"] == 0

@@ -14,7 +14,7 @@ from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazettee
 
 _TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
-_TITLE_LABEL = re.compile(r"^(?:标题|题名|文章标题|名称)\s*[:：]\s*")
+_TITLE_LABEL = re.compile(r"^(?:#+\s*|(?:标题|题名|文章标题|名称)\s*[:：]\s*)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—|~)\s*"

@@ -46,10 +46,13 @@ def _region(text: str, headings: Mapping[str, Heading], key: str, following: tup
 
 def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
     start, end = span
-    tokens = tokenize(text[start:end].rstrip(" \t"), start)
+    segment = text[start:end].rstrip(" \t")
+    tokens = tokenize(segment, start)
     at_end = end == len(text)
     if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
-        tokens.pop()
+        last = tokens[-1]
+        if last.start + len(last.text) >= start + len(segment):
+            tokens.pop()
     return tokens, at_end
 
 

@@ -47,11 +47,17 @@ def resolve_cells(
 
     Extra trailing blanks are padding; fewer tokens than columns means digits run
     together (cut them, keep only what every valid cut agrees on) or a page cut short
-    (what it shows, the rest missing); anything else is ambiguous, never a guess.
+    (what it shows, the rest missing: digits run together at the cut may be cut short, so
+    they are ambiguous); anything else is ambiguous, never a guess. Cells that stood alone
+    on their line or between pipes are never cut, unless the row's digits all stand in
+    one such cell.
     """
     tokens = list(cells)
     if not tokens:
         return [(None, MISSING)] * width
+    if at_end:
+        while tokens and tokens[0].kind == BLANK and tokens[0].soft:
+            tokens.pop(0)
     if len(tokens) > width:
         while len(tokens) > width and tokens[-1].kind == BLANK:
             tokens.pop()
@@ -68,9 +74,16 @@ def resolve_cells(
     if all(t.kind == BLANK for t in tokens) and not at_end:
         return [(None, MISSING)] * width
     has_blank = any(t.kind == BLANK for t in tokens)
-    candidates = [] if has_blank else split_candidates([t.text for t in tokens], width, accept)
-    if at_end and not candidates:
-        return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
+    if at_end:
+        must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
+        candidates = split_candidates([t.text for t in tokens], width, accept) if must_cut else []
+        if not candidates:
+            if any(t.kind == VALUE and not t.alone for t in tokens):
+                return [(None, AMBIGUOUS)] * width
+            return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
+    else:
+        cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
+        candidates = split_candidates([t.text for t in tokens], width, accept) if cuttable else []
     if not candidates:
         return [(None, AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
@@ -83,6 +96,12 @@ def resolve_cells(
         else:
             out.append((None, AMBIGUOUS))
     return out
+
+
+def _runs_together(text: str) -> bool:
+    """Digits that cannot be one number (a leading zero), so several cells ran together."""
+    digits = text.lstrip("+-")
+    return digits.isdigit() and len(digits) > 1 and digits[0] == "0"
 
 
 def _cut_positions(tokens: Sequence[Token], cut: tuple[str, ...]) -> list[tuple[int, str]]:
@@ -409,14 +428,15 @@ def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> T
     if not seen_header:
         return TableResult([], {}, [])
     cells: list[Token] = []
-    if runs:
-        first = [t for t in runs[0]]
-        filled = [r for r in runs if any(t.kind == VALUE for t in r)]
+    filled = [r for r in runs if any(t.kind == VALUE for t in r)]
+    if filled:
         if len(filled) == len(rows) and all(len(r) <= len(cols) for r in filled):
             cells = [t for r in filled for t in r]
         else:
-            cells = first
-    last_run_is_first = len(runs) == 1
+            cells = filled[0]
+    elif runs:
+        cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
+    last_run_is_first = bool(runs) and cells is runs[-1]
     accept = _review_rule(len(rows), len(cols))
     resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
     if not cells:

@@ -25,6 +25,8 @@ _PIECES = re.compile(
 )
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PLAIN_NUMBER = re.compile(r"^[+\-]?\d+$")
+_LONE_VALUE = re.compile(
+    r"^(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:亿元|亿|万元|万|元)?$")
 _NEEDS_SCAN = re.compile(r"[\d(*/—–\-]|[一二三四五六七八九十]、|^无$|^略$")
 _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
@@ -36,6 +38,8 @@ class Token:
     text: str
     start: int
     soft: bool = False
+    alone: bool = False
+    """A value that was the whole of its line or pipe cell (its digits never run on)."""
 
 
 def tokenize(text: str, base: int = 0) -> list[Token]:
@@ -79,14 +83,14 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
 def _chunk(piece: str, start: int, out: list[Token]) -> None:
     """Tokens of one cell or line of text (possibly several cells run together)."""
     stripped = piece.strip()
-    if _PLAIN_NUMBER.match(stripped):
-        out.append(Token(VALUE, stripped, start + piece.index(stripped)))
+    if _PLAIN_NUMBER.match(stripped) or _LONE_VALUE.match(stripped):
+        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
         return
     if not _NEEDS_SCAN.search(stripped) and len(stripped) > 1:
         out.append(Token(TEXT, stripped, start + piece.index(stripped)))
         return
     if _WHOLE_MARKER.match(stripped):
-        out.append(Token(VALUE, stripped, start + piece.index(stripped)))
+        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
         return
     text_parts: list[str] = []
     text_start = -1
