@@ -54,6 +54,22 @@ def summary_text(store: str | Path) -> str:
             indicator = BY_NAME[name]
             cells.append(f"{indicator.name}={_fmt(row['value'].iloc[0], indicator.is_rate)}")
         lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
+    from toolkit.crosscheck import cross_checks
+
+    found = cross_checks(corpus)
+    lines += ["", "cross-report checks:"]
+    for name, frame in found.items():
+        if "status" in frame.columns:
+            failing = int((frame["status"] == "fail").sum())
+            lines.append(f"  {name}: {len(frame)} checked, {failing} failing")
+        elif "is_copied" in frame.columns:
+            lines.append(f"  {name}: {len(frame)} compared, "
+                         f"{int(frame['is_copied'].fillna(False).astype(bool).sum())} copied")
+        else:
+            groups = frame["group_id"].nunique() if len(frame) else 0
+            lines.append(f"  {name}: {groups} group(s) of one report published more than once")
+            for _, group in frame.groupby("group_id"):
+                lines.append("    " + " = ".join(Path(p).name for p in group["path"]))
     unplaced = reports[reports["adcode"].isna()]
     if len(unplaced):
         lines += ["", f"not placed ({len(unplaced)}): see reports.region_reason in the store"]
