@@ -49,9 +49,12 @@ def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
     segment = text[start:end].rstrip(" \t")
     tokens = tokenize(segment, start)
     at_end = end == len(text)
+    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in (".", ","):
+        tokens.pop()
     if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
         last = tokens[-1]
-        if last.start + len(last.text) >= start + len(segment):
+        rest = segment[last.start - start + len(last.text):]
+        if rest.strip() in ("", ".", ","):
             tokens.pop()
     return tokens, at_end
 

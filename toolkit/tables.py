@@ -10,7 +10,7 @@ from toolkit.labels import RowMatcher
 from toolkit.report import Fact
 from toolkit.template import Row, Template, label_key
 from toolkit.tokens import BLANK, TEXT, VALUE, Token
-from toolkit.values import AMBIGUOUS, MISSING, parse_cell, split_candidates
+from toolkit.values import AMBIGUOUS, MAX_DIGITS_PER_CELL, MISSING, parse_cell, split_candidates
 from toolkit.values import BLANK as BLANK_FLAG
 
 Accept = Callable[[tuple[str, ...]], bool]
@@ -99,9 +99,10 @@ def resolve_cells(
 
 
 def _runs_together(text: str) -> bool:
-    """Digits that cannot be one number (a leading zero), so several cells ran together."""
+    """Digits that cannot be one number (a leading zero, or too long for any count)."""
     digits = text.lstrip("+-")
-    return digits.isdigit() and len(digits) > 1 and digits[0] == "0"
+    return digits.isdigit() and len(digits) > 1 and (
+        digits[0] == "0" or len(digits) > MAX_DIGITS_PER_CELL)
 
 
 def _cut_positions(tokens: Sequence[Token], cut: tuple[str, ...]) -> list[tuple[int, str]]:
