@@ -410,6 +410,8 @@ _DROP_TAGS = frozenset(
 )
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _BRK = "\x00"
+_MARK = "\ue000"
+_STRIP = " \t\n\r\f\v\xa0\u3000" + _MARK
 
 _CJK = (
     "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff"
@@ -563,7 +565,7 @@ def _table_items(table: Any) -> Iterator[tuple[str, Any]]:
     Cells sitting directly in <table>/<tbody> without a <tr> (libxml2 keeps them there)
     form one implicit row.
     """
-    if table.text and table.text.strip():
+    if table.text and table.text.strip(_STRIP):
         yield "text", table.text
     loose: list[Any] = []
     for child in table:
@@ -583,7 +585,7 @@ def _table_items(table: Any) -> Iterator[tuple[str, Any]]:
                 yield from _table_items(child)
             else:
                 yield "other", child
-        if child.tail and child.tail.strip():
+        if child.tail and child.tail.strip(_STRIP):
             yield "text", child.tail
     if loose:
         yield "row", loose
@@ -619,9 +621,44 @@ def _cell_text(cell: Any, nested: list[Any] | None = None) -> str:
     )
 
 
+def _is_simple(table: Any) -> bool:
+    """No nested table, script or <pre>: its cells can be read with lxml's C-level itertext."""
+    return next(table.iterdescendants("table", "pre", *_DROP_TAGS), None) is None
+
+
+
+
+def _mark_blocks(table: Any) -> None:
+    """Put a boundary mark (a private-use character: lxml refuses NUL) around every block
+    element's text, where _walk would break a cell into pieces."""
+    for el in table.iterdescendants(*_BLOCK_TAGS, "br"):
+        el.text = _MARK + (el.text or "")
+        el.tail = _MARK + (el.tail or "")
+
+
+def _simple_cell_text(cell: Any) -> str:
+    return "".join(
+        _clean_cell_piece(piece)
+        for piece in "".join(cell.itertext()).split(_MARK)
+        if piece and not piece.isspace()
+    )
+
+
 def _table_lines(table: Any) -> list[str]:
     lines: list[str] = []
     buf: list[str] = []
+    if _is_simple(table):
+        _mark_blocks(table)
+        for kind, item in _table_items(table):
+            if kind == "row" and item:
+                lines.append(CELL_SEP.join(_simple_cell_text(c) for c in item))
+            elif kind == "text":
+                buf.append(item.replace(_MARK, _BRK))
+                _flush_prose(buf, lines)
+            elif kind == "other":
+                buf.append(_BRK + "".join(item.itertext()).replace(_MARK, _BRK) + _BRK)
+                _flush_prose(buf, lines)
+        return lines
 
     def on_table(inner: Any) -> None:
         _flush_prose(buf, lines)
