@@ -116,17 +116,22 @@ class Template:
 
     def canonical_keys(self, version: str) -> list[str]:
         """Every canonical value key a complete report of `version` has."""
-        keys: list[str] = []
-        for row in self.active_rows:
-            for column in (row.columns or {}).get(version, ()):
-                keys.append(f"active.{row.key}.{column}")
-        for row in self.request_rows_for(version):
-            for column in self.request_columns:
-                keys.append(f"requests.{row.key}.{column}")
-        for review_row in self.review_rows:
-            for column in self.review_columns:
-                keys.append(f"review.{review_row}.{column}")
-        return keys
+        return list(_canonical_keys(self, version))
+
+
+@lru_cache(maxsize=16)
+def _canonical_keys(template: Template, version: str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for row in template.active_rows:
+        for column in (row.columns or {}).get(version, ()):
+            keys.append(f"active.{row.key}.{column}")
+    for row in template.request_rows_for(version):
+        for column in template.request_columns:
+            keys.append(f"requests.{row.key}.{column}")
+    for review_row in template.review_rows:
+        for column in template.review_columns:
+            keys.append(f"review.{review_row}.{column}")
+    return tuple(keys)
 
 
 def _rows(table: str, raw: list[dict[str, Any]]) -> tuple[Row, ...]:
