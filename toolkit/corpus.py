@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,32 @@ class Region:
     path: str
 
 
+@dataclass(frozen=True)
+class RollupIndex:
+    """A roll-up with the row positions of each (region, indicator) and (indicator, year):
+    a series or a peer group is then one `iloc`, not a MultiIndex search."""
+
+    table: pd.DataFrame
+    by_region: dict[tuple[str, str], np.ndarray]
+    by_year: dict[tuple[str, int], np.ndarray]
+
+    @classmethod
+    def build(cls, table: pd.DataFrame) -> RollupIndex:
+        by_region = table.groupby(level=["region", "indicator"], sort=False).indices
+        by_year = table.groupby([table.index.get_level_values("indicator"),
+                                 table["year"].to_numpy()], sort=False).indices
+        return cls(table, _positions(by_region, int_second=False),
+                   _positions(by_year, int_second=True))
+
+
+def _positions(groups: dict[Any, Any], int_second: bool) -> dict[tuple[str, Any], np.ndarray]:
+    out: dict[tuple[str, Any], np.ndarray] = {}
+    for key, rows in groups.items():
+        first, second = key
+        out[(str(first), int(second) if int_second else str(second))] = np.asarray(rows)
+    return out
+
+
 def _needed_keys() -> list[str]:
     keys = {k for i in INDICATORS for k in (*i.numerator, *i.denominator, *i.minus)}
     return sorted(keys)
@@ -60,7 +87,8 @@ class Corpus:
                 f"{self.store_dir}: no store here; run `python -m toolkit ingest DIR --out "
                 f"{self.store_dir}` first")
         self.con = open_store(self.store_dir)
-        self._regions: dict[tuple[str, str], pd.DataFrame] = {}
+        self._regions: dict[tuple[str, str], RollupIndex] = {}
+        self._members: dict[str, dict[str, np.ndarray]] = {}
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -165,12 +193,34 @@ class Corpus:
     def region_tree(self) -> pd.DataFrame:
         return self.region_table
 
+    @cached_property
+    def _region_index(self) -> dict[str, Region]:
+        table = self.region_table.drop_duplicates("adcode")
+        return {str(r.adcode): Region(str(r.adcode), str(r.name), str(r.level),
+                                      r.parent if isinstance(r.parent, str) else None,
+                                      str(r.path))
+                for r in table.itertuples()}
+
+    @cached_property
+    def region_names(self) -> pd.Series:
+        """adcode → name of every region in the tree."""
+        return self.region_table.drop_duplicates("adcode").set_index("adcode")["name"]
+
+    @cached_property
+    def _siblings(self) -> dict[str | None, frozenset[str]]:
+        """parent adcode → the regions under it; None → the provinces."""
+        table = self.region_table
+        out: dict[str | None, frozenset[str]] = {
+            str(parent): frozenset(group["adcode"])
+            for parent, group in table.dropna(subset=["parent"]).groupby("parent")}
+        out[None] = frozenset(table.loc[table["level"] == "province", "adcode"])
+        return out
+
     def region(self, adcode: str) -> Region:
-        match = self.region_table[self.region_table["adcode"] == str(adcode)]
-        if match.empty:
+        region = self._region_index.get(str(adcode))
+        if region is None:
             raise KeyError(f"no reports for region {adcode}; see Corpus.region_tree()")
-        row = match.iloc[0]
-        return Region(row["adcode"], row["name"], row["level"], row["parent"], row["path"])
+        return region
 
     def children(self, adcode: str | None) -> pd.DataFrame:
         """Regions one level below `adcode` (provinces when None)."""
@@ -181,6 +231,9 @@ class Corpus:
 
     def rollup(self, level: str, kind: str = "all") -> pd.DataFrame:
         """Indicators for every region at `level` and year, indexed for fast lookups."""
+        return self._rollup_index(level, kind).table
+
+    def _rollup_index(self, level: str, kind: str) -> RollupIndex:
         if level not in LEVELS or kind not in KINDS:
             raise ValueError(f"level must be in {LEVELS} and kind in {KINDS}")
         if (level, kind) not in self._regions:
@@ -188,8 +241,25 @@ class Corpus:
             frame = region_indicators(self.wide, reports, level=level, kind=kind,
                                       matrices=self.count_matrices)
             frame["yoy_pct"] = year_over_year(frame)
-            self._regions[(level, kind)] = frame.set_index(["region", "indicator"]).sort_index()
+            self._regions[(level, kind)] = RollupIndex.build(
+                frame.set_index(["region", "indicator"]).sort_index())
         return self._regions[(level, kind)]
+
+    def members(self, level: str) -> dict[str, np.ndarray]:
+        """adcode → row positions in `reports` of the reports in that region at `level`."""
+        if level not in self._members:
+            codes = region_code(self.reports, level)
+            groups = self.reports.groupby(codes.to_numpy(), dropna=True).indices
+            self._members[level] = {str(k): np.asarray(v) for k, v in groups.items()}
+        return self._members[level]
+
+    def warm(self, kinds: tuple[str, ...] = KINDS) -> None:
+        """Build every roll-up and index now, so no interaction pays for it later."""
+        _ = self._region_index, self._siblings, self.region_names
+        for level in LEVELS:
+            self.members(level)
+            for kind in kinds:
+                self._rollup_index(level, kind)
 
     # -- the queries widgets and briefings make --------------------------------------------
 
@@ -198,12 +268,11 @@ class Corpus:
         """One region's indicator by year, with counts, bodies covered and year-over-year %."""
         if indicator not in BY_NAME:
             raise KeyError(f"unknown indicator {indicator!r}; choose from {sorted(BY_NAME)}")
-        level = self.region(adcode).level
-        table = self.rollup(level, kind)
-        key = (str(adcode), indicator)
-        if key not in table.index:
+        index = self._rollup_index(self.region(adcode).level, kind)
+        rows = index.by_region.get((str(adcode), indicator))
+        if rows is None:
             return _empty_series()
-        frame = table.loc[[key]].reset_index()
+        frame = index.table.iloc[rows].reset_index()
         if years is not None:
             frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
         return frame.sort_values("year").reset_index(drop=True)
@@ -212,14 +281,15 @@ class Corpus:
               same_parent: bool = True) -> pd.DataFrame:
         """Regions at the same level (under the same parent by default) for one year."""
         region = self.region(adcode)
-        table = self.rollup(region.level, kind).reset_index()
-        frame = table[(table["indicator"] == indicator) & (table["year"] == year)]
+        index = self._rollup_index(region.level, kind)
+        rows = index.by_year.get((indicator, int(year)))
+        if rows is None:
+            return index.table.iloc[:0].reset_index().assign(name=pd.Series(dtype="object"),
+                                                             is_selected=pd.Series(dtype=bool))
+        frame = index.table.iloc[rows].reset_index()
         if same_parent and region.parent is not None:
-            siblings = set(self.region_table.loc[self.region_table["parent"] == region.parent,
-                                                 "adcode"])
-            frame = frame[frame["region"].isin(siblings)]
-        names = self.region_table.drop_duplicates("adcode").set_index("adcode")["name"]
-        frame = frame.assign(name=frame["region"].map(names),
+            frame = frame[frame["region"].isin(self._siblings.get(region.parent, frozenset()))]
+        frame = frame.assign(name=frame["region"].map(self.region_names),
                              is_selected=frame["region"] == str(adcode))
         return frame.sort_values("value", na_position="last").reset_index(drop=True)
 
@@ -250,9 +320,8 @@ class Corpus:
     def reports_in(self, adcode: str, kind: str = "all",
                    years: tuple[int, int] | None = None) -> pd.DataFrame:
         """The reports a region's figures are made of, with their quality figures."""
-        region = self.region(adcode)
-        codes = region_code(self.reports, region.level)
-        frame = self.reports[codes == str(adcode)]
+        rows = self.members(self.region(adcode).level).get(str(adcode))
+        frame = self.reports.iloc[rows if rows is not None else []]
         if kind != "all":
             frame = frame[frame["agency_kind"] == kind]
         if years is not None:
@@ -308,4 +377,4 @@ def load(store_dir: str | Path = "data/store") -> Corpus:
     return Corpus(store_dir)
 
 
-__all__ = ["Corpus", "Region", "load", "np"]
+__all__ = ["Corpus", "Region", "RollupIndex", "load"]
