@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck score clean-store system-deps
+.PHONY: setup run test lint typecheck score clean-store system-deps goldens
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,8 @@ setup: $(STAMP)
 run: setup
 	$(PY) -m toolkit ingest data/corpus --out data/store
 	$(PY) -m toolkit summary data/store
+	$(PY) -m toolkit briefings --store data/store --out reports_out
+	@echo "Briefings: open reports_out/index.html in a browser"
 
 lint: setup
 	$(VENV)/bin/ruff check toolkit tests scripts
@@ -31,6 +33,9 @@ typecheck: setup
 
 test: lint typecheck system-deps
 	PYTHONHASHSEED=0 $(PY) -m pytest -n 2 -q
+
+goldens: setup
+	PYTHONHASHSEED=0 $(PY) scripts/regenerate_goldens.py --check
 
 score: setup
 	$(PY) ../shared/tools/score_parse.py ../shared/corpus/seeds,../shared/corpus/dev ../shared/corpus/expected

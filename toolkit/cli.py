@@ -1,4 +1,4 @@
-"""Command line: `python -m toolkit parse|ingest|bench`."""
+"""Command line: `python -m toolkit parse|ingest|summary|briefings|bench`."""
 from __future__ import annotations
 
 import argparse
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("store", nargs="?", default="data/store")
     p.set_defaults(func=_cmd_summary)
 
+    p = sub.add_parser("briefings", help="render one briefing per region into reports_out/")
+    p.add_argument("briefing_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("bench", help="benchmark parsing and ingest on a generated corpus")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_bench)
@@ -98,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from toolkit.bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["briefings"]:
+        from toolkit.briefings import main as briefings_main
+
+        return briefings_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,0 +1,381 @@
+"""Briefings: the figures they show, the guard rails, the batch, its HTML and its JSON.
+
+Fast tests call `toolkit.briefing` in this process on stores built in a temporary folder;
+the batch tests render real notebooks (papermill, one reused kernel per worker) and a
+Dask `LocalCluster`, and compare the outputs with the goldens in tests/golden/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import BUNDLED, REPO
+from toolkit import briefing, briefings
+from toolkit.indicators import BY_NAME, region_indicators
+from toolkit.parse import parse_report
+from toolkit.store import ingest
+
+GOLDEN = REPO / "tests" / "golden"
+SEED_003 = "003_91a4c20e6918bacb.txt"
+SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+# ---------------------------------------------------------------- stores
+
+def copy_corpus(tmp: Path) -> Path:
+    root = tmp / "corpus"
+    shutil.copytree(BUNDLED, root)
+    return root
+
+
+def change_granted_total(path: Path, new: int = 39) -> None:
+    """Seed 003 (于洪区 2019): 予以公开, 总计 column 38 → `new` (breaks the row identity)."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(r"([(（]一[)）]予以公开\s+37\s+1\s+0\s+0\s+0\s+0\s+)38(\s)")
+    changed, count = pattern.subn(rf"\g<1>{new}\g<2>", text)
+    assert count == 1, "seed 003's 予以公开 row is not where this test expects it"
+    path.write_text(changed, encoding="utf-8")
+
+
+def inject_script(path: Path) -> None:
+    """Put markup into seed 003's section 五, as a hostile or broken page might."""
+    text = path.read_text(encoding="utf-8")
+    marker = "五、存在的主要问题及改进情况"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "\n\n" + SCRIPT, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundled") / "store"
+    ingest(BUNDLED, out, workers=1, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tampered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus with one number changed and a script injected in seed 003."""
+    tmp = tmp_path_factory.mktemp("tampered")
+    root = copy_corpus(tmp)
+    change_granted_total(root / "seeds" / SEED_003)
+    inject_script(root / "seeds" / SEED_003)
+    ingest(root, tmp / "store", workers=1, progress=False)
+    return tmp / "store"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from toolkit.synth_store import build_store
+
+    return build_store(tmp_path_factory.mktemp("synthetic") / "store", 600, seed=3)
+
+
+# ---------------------------------------------------------------- small pieces
+
+@pytest.mark.parametrize(("text", "span"), [
+    pytest.param("", None, id="empty-all-years"),
+    pytest.param("2021", (2021, 2021), id="one-year"),
+    pytest.param("2019-2021", (2019, 2021), id="span"),
+    pytest.param(" 2019 – 2021 ", (2019, 2021), id="en-dash-and-spaces"),
+])
+def test_parse_years(text: str, span: tuple[int, int] | None) -> None:
+    assert briefing.parse_years(text) == span
+
+
+@pytest.mark.parametrize("text", ["21", "2021-2019", "2019/2021", "last year"])
+def test_parse_years_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        briefing.parse_years(text)
+
+
+@pytest.mark.parametrize("code", ["15030", "1503000", "../../x", "150300.html", "１５０３００",
+                                  "150300\n", "abc123"])
+def test_adcodes_that_could_not_name_a_file_are_refused(code: str) -> None:
+    if code.strip() == "150300":  # surrounding whitespace is trimmed, not a different name
+        assert briefings.check_adcode(code) == "150300"
+        return
+    with pytest.raises(ValueError):
+        briefings.check_adcode(code)
+
+
+@pytest.mark.parametrize(("value", "count", "rate"), [
+    pytest.param(1234.0, "1,234", "123400.0%", id="thousands"),
+    pytest.param(0.43512, "0", "43.5%", id="rate-rounded"),
+    pytest.param(float("nan"), "—", "—", id="nan-is-a-dash"),
+    pytest.param(None, "—", "—", id="none-is-a-dash"),
+])
+def test_formats(value: Any, count: str, rate: str) -> None:
+    assert briefing.fmt_count(value) == count
+    assert briefing.fmt_rate(value) == rate
+
+
+def test_truncate_cuts_at_a_sentence_end() -> None:
+    text = "一是问题甲。" * 30 + "二是问题乙" * 30
+    cut = briefing.truncate(text, 100)
+    assert cut.endswith("。 …") and len(cut) <= 102
+    assert briefing.truncate("短句。") == "短句。"
+
+
+def test_tables_escape_every_cell_and_keep_a_text_twin() -> None:
+    fragment = briefing.table(["a<b>"], [[SCRIPT], [(SCRIPT, 'num" onclick="x')]],
+                              caption="<i>c</i>", note="&")
+    assert "<script" not in fragment.html and "<img" not in fragment.html
+    assert "&lt;script&gt;" in fragment.html and 'onclick="x' not in fragment.html
+    assert SCRIPT in fragment.text and repr(fragment) == fragment.text
+
+
+# ---------------------------------------------------------------- what a briefing says
+
+def test_header_places_the_region_and_lists_what_is_missing(bundled: Path) -> None:
+    brief = briefing.Briefing(briefing.load_corpus(bundled), "150300")
+    text = brief.header().text
+    assert "内蒙古自治区 › 乌海市" in text and "上级: 内蒙古自治区(150000)" in text
+    assert "覆盖机关: 2 个(人民政府 1,部门 1" in text
+    assert "有报告的年份: 2019、2021" in text and "缺报告的年份: 2020、2022、2023" in text
+    coverage = brief.coverage().text.splitlines()
+    assert coverage[1] == "机关 | 类型 | 2019 | 2020 | 2021 | 2022 | 2023"
+    assert coverage[2].startswith("乌海市人民政府 | 人民政府 | ✓ | 缺")
+
+
+def test_key_figures_match_the_parsed_report(bundled: Path) -> None:
+    """于洪区 = one report (seed 003): the region's figures are that report's numbers."""
+    values = parse_report(BUNDLED / "seeds" / SEED_003).values()
+    brief = briefing.Briefing(briefing.load_corpus(bundled), "210114")
+    figures = brief.key_figures().set_index("indicator")
+    processed = values["requests.total_processed.total"]
+    assert figures.loc["requests_received", "value"] == values["requests.new_received.total"]
+    granted = values["requests.granted.total"] + values["requests.partial.total"]
+    assert figures.loc["disclosure_rate", "numerator"] == granted
+    assert figures.loc["disclosure_rate", "value"] == pytest.approx(granted / processed)
+    table = brief.key_figures_table().text
+    assert "公开率(予以公开+部分公开)/办理总数 | 88.4% | 38 / 43" in table
+    # 5 review cases: shown with their count, marked, never ranked
+    assert "行政复议纠错率 | 80.0% | 4 / 5" in table and "少于30件,不排名" in table
+    assert brief.peers_table().text.count("少于30件,不排名") >= 1
+
+
+def test_a_figure_from_a_report_failing_a_check_is_marked(bundled: Path, tampered: Path) -> None:
+    clean = briefing.Briefing(briefing.load_corpus(bundled), "210114")
+    marked = briefing.Briefing(briefing.load_corpus(tampered), "210114")
+    rows = clean.key_figures_table().text.splitlines()[2:-1]  # caption, header … note
+    assert len(rows) == len(briefing.KEY_FIGURES) and not any("⚠" in r for r in rows)
+    table = marked.key_figures_table()
+    assert "88.4%" not in table.text and "90.7% ⚠ | 39 / 43" in table.text
+    assert 'class="num fails"' in table.html
+    assert "未通过勾稽校验的报告: 1 份" in marked.header().text
+    assert "⚠" in marked.composition_table("outcomes", "x").text
+    failed = marked.failed_checks_table().text.splitlines()
+    assert len(failed) > 3 and all("2019" in line for line in failed[2:-1])
+    assert "⚠ 该报告未通过勾稽校验" in marked.excerpts().text
+
+
+def test_report_text_is_escaped(tampered: Path) -> None:
+    brief = briefing.Briefing(briefing.load_corpus(tampered), "210114")
+    excerpt = brief.excerpts()
+    assert SCRIPT in excerpt.text
+    assert "<script" not in excerpt.html and "<img" not in excerpt.html
+    page = briefings.export_html(_notebook_with(excerpt), "t")
+    assert "<script" not in page and "&lt;script&gt;alert" in page
+
+
+def _notebook_with(fragment: briefing.Fragment) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("brief.excerpts()", outputs=[nbformat.v4.new_output(
+        "execute_result", {"text/html": fragment.html, "text/plain": fragment.text},
+        execution_count=1)])
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def test_outputs_carry_no_paths(bundled: Path) -> None:
+    brief = briefing.Briefing(briefing.load_corpus(bundled), "150300")
+    texts = [brief.quality_table().html, brief.header().html, brief.excerpts().html]
+    assert not any(str(bundled) in t or "/work/" in t or str(BUNDLED) in t for t in texts)
+    assert "000_d7151d8ad9dd7d48.txt" in brief.quality_table().text
+
+
+def test_region_lookups_agree_with_the_corpus_queries(synthetic: Path) -> None:
+    """The briefing reads the roll-up once per region; it must say what `Corpus` says."""
+    corpus = briefing.load_corpus(synthetic)
+    tree = corpus.region_tree()
+    for code in list(tree.groupby("level").head(3)["adcode"]):
+        brief = briefing.Briefing(corpus, code)
+        year = brief.latest_year
+        for name in ("requests_received", "disclosure_rate", "review_correction_rate"):
+            want = corpus.series(code, name, "all", brief.span)
+            got = brief.series(name)[want.columns]
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            for same_parent in (True, False):
+                want = corpus.peers(code, name, year, "all", same_parent)
+                got = brief.peers(name, year, same_parent)
+                columns = ["region", "value", "numerator", "denominator", "is_selected", "name"]
+                pd.testing.assert_frame_equal(
+                    got[columns].sort_values("region").reset_index(drop=True),
+                    want[columns].sort_values("region").reset_index(drop=True),
+                    check_dtype=False)
+
+
+def test_breaks_find_the_carry_forward_failures_crosscheck_finds(synthetic: Path) -> None:
+    from toolkit.crosscheck import carry_forward_chain
+
+    corpus = briefing.load_corpus(synthetic)
+    found = 0
+    for code in list(corpus.region_tree()["adcode"])[:25]:
+        brief = briefing.Briefing(corpus, code)
+        mine = brief.breaks()
+        chain = carry_forward_chain(brief.reports.dropna(subset=["body_id"]), corpus.wide)
+        want = chain[(chain["status"] == "fail") & (chain["column"] == "total")]
+        got = mine[mine["kind"] == "结转不衔接"]
+        assert sorted(got["years"]) == sorted(f"{a}→{b}" for a, b in
+                                              zip(want["year_from"], want["year_to"], strict=True))
+        found += len(got)
+    assert found > 0, "the synthetic store should have carry-forward breaks"
+
+
+# ---------------------------------------------------------------- the batch
+
+def _outputs(nb: nbformat.NotebookNode) -> dict[str, list[Any]]:
+    """Cell id → outputs, without the fields nbval ignores."""
+    keep = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("id") != "injected-parameters":
+            keep[cell.id] = [{k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                             for o in cell.outputs]
+    return keep
+
+
+def _assert_same_as_golden(out: Path, code: str) -> None:
+    rendered = _outputs(nbformat.read(out / f"{code}.ipynb", as_version=4))
+    golden = _outputs(nbformat.read(GOLDEN / f"briefing_{code}.ipynb", as_version=4))
+    assert set(golden) <= set(rendered)
+    for cell_id, outputs in golden.items():
+        assert rendered[cell_id] == outputs, f"{code}: cell {cell_id} differs from the golden"
+
+
+def _assert_json_matches_direct_computation(store: Path, record: dict[str, Any]) -> None:
+    """The saved key figures, read back, equal the indicators computed from the store."""
+    corpus = briefing.load_corpus(store)
+    code, level = record["region"]["adcode"], record["region"]["level"]
+    direct = region_indicators(corpus.wide, corpus.reports.rename(
+        columns={"n_checks_failed": "checks_failed"}), level=level)
+    direct = direct[(direct["region"] == code) & direct["indicator"].isin(briefing.KEY_FIGURES)]
+    saved = {(f["indicator"], f["year"]): f for f in record["figures"]}
+    assert len(saved) == len(direct) > 0
+    for row in direct.to_dict("records"):
+        figure = saved[(row["indicator"], int(row["year"]))]
+        for key in ("value", "numerator", "denominator"):
+            want = row[key]
+            if figure[key] is None:
+                assert want is None or np.isnan(want), (code, row["indicator"], key)
+            else:
+                assert figure[key] == pytest.approx(want, abs=5e-7), (code, row["indicator"], key)
+        assert (figure["n_bodies"], figure["n_reports"]) == (row["n_bodies"], row["n_reports"])
+        assert figure["is_small"] == bool(row["is_small"])
+        assert figure["label"] == BY_NAME[row["indicator"]].label
+
+
+def test_batch_renders_exports_indexes_and_records_failures(bundled: Path, tmp_path: Path) -> None:
+    # a variant of the template whose last cell fails for one region, with markup in the error
+    template = nbformat.read(briefings.NOTEBOOK, as_version=4)
+    template.cells.append(nbformat.v4.new_code_cell(
+        f'assert region != "511381", {SCRIPT!r}', id="fails-for-511381"))
+    variant = tmp_path / "variant.ipynb"
+    nbformat.write(template, variant)
+    out = tmp_path / "out"
+    goldens = ["150300", "511300", "210114", "350128"]
+    argv = ["--store", str(bundled), "--out", str(out), "--workers", "2", "--quiet",
+            "--notebook", str(variant), "--region", "999999", "--region", "../../etc",
+            *(a for code in [*goldens, "511381"] for a in ("--region", code))]
+
+    assert briefings.main(argv) == 1  # some regions failed, the batch still finished
+
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    status = {row["adcode"]: (row["status"], row["error"]) for row in index["regions"]}
+    assert all(status[c] == ("ok", None) for c in goldens)
+    assert status["511381"][0] == "failed" and "AssertionError" in status["511381"][1]
+    assert status["999999"][0] == "failed" and status["../../etc"][0] == "failed"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["index.html", "index.json", "511381.ipynb",
+                            *(f"{c}.{s}" for c in goldens for s in ("html", "ipynb", "json"))])
+
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;alert" in page
+    assert all(f'href="{c}.html"' in page for c in goldens) and "88.4% (38/43)" in page
+    for code in goldens:
+        html_page = (out / f"{code}.html").read_text(encoding="utf-8")
+        assert "<script" not in html_page and "<link" not in html_page
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html_page), "no CDN, no network"
+        assert html_page.count('src="data:image/svg+xml;base64,') == 4
+        assert "brief.header()" not in html_page, "input cells are excluded"
+        assert str(bundled) not in html_page
+        _assert_same_as_golden(out, code)
+        record = json.loads((out / f"{code}.json").read_text(encoding="utf-8"))
+        _assert_json_matches_direct_computation(bundled, record)
+
+
+def test_reused_kernel_renders_what_a_fresh_kernel_renders(bundled: Path, tmp_path: Path) -> None:
+    """One kernel, two notebooks in a row: the second must not see the first's state.
+    A kernel that died is replaced on the next job."""
+    jobs = [briefings.Job(code, str(bundled)) for code in ("350128", "150300")]
+    try:
+        results = [briefings.render_job(job) for job in jobs]
+        assert [r.status for r in results] == ["ok", "ok"]
+        assert [r.kernel_reused for r in results] == [0, 1]
+        for result in results:
+            briefings.write_outputs(result, tmp_path)
+            _assert_same_as_golden(tmp_path, result.adcode)
+        cells = nbformat.read(tmp_path / "150300.ipynb", as_version=4).cells
+        counts = [c.execution_count for c in cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1)), "execution counts restart per notebook"
+
+        kernel = briefings.session()
+        os.kill(kernel.km.provisioner.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while kernel.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        again = briefings.render_job(jobs[0])
+        assert (again.status, again.kernel_reused) == ("ok", 0)
+        assert briefings.session() is not kernel
+    finally:
+        briefings.close_sessions()
+
+
+def test_batch_on_a_dask_local_cluster(bundled: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        out = tmp_path / "out"
+        code = briefings.main(["--store", str(bundled), "--out", str(out), "--quiet",
+                               "--scheduler", cluster.scheduler_address,
+                               "--region", "150300", "--region", "350128"])
+    assert code == 0
+    for region in ("150300", "350128"):
+        _assert_same_as_golden(out, region)
+        record = json.loads((out / f"{region}.json").read_text(encoding="utf-8"))
+        _assert_json_matches_direct_computation(bundled, record)
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert [r["adcode"] for r in index["regions"]] == ["150300", "350128"]
+
+
+def test_main_says_what_to_do_without_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                              ) -> None:
+    assert briefings.main(["--store", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
+    assert "run `python -m toolkit ingest" in capsys.readouterr().err
+
+
+def test_plan_orders_levels_and_refuses_bad_codes(bundled: Path) -> None:
+    codes, failures = briefings.plan(bundled, regions=["350128", "150300", "x/y", "999999"])
+    assert codes == ["150300", "350128"]
+    assert [f.adcode for f in failures] == ["x/y", "999999"]
+    cities, _ = briefings.plan(bundled, level="city")
+    assert cities[0] == "150300" and all(c.endswith("00") for c in cities)
