@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.regions import agency_kind, place_body
+from toolkit.regions import agency_kind, phone_places, place_body
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,36 @@ def test_shared_name_decided_by_the_city_the_text_names() -> None:
     p = place_body("朝阳区人民政府", "在长春市委、市政府的领导下,朝阳区政务公开工作……")
     assert (p.province, p.city, p.adcode) == ("吉林省", "长春市", "220104")
     assert p.evidence is not None and "长春市" in p.evidence
+
+
+@pytest.mark.parametrize(("text", "adcode", "code"), [
+    ("政府信息公开咨询电话：0431-88771234。", "220104", "0431"),
+    ("联系电话:(010)85991234", "110105", "010"),
+])
+def test_shared_name_decided_by_the_phone_area_code(text: str, adcode: str, code: str) -> None:
+    p = place_body("朝阳区人民政府", text)
+    assert p.adcode == adcode
+    assert p.evidence is not None and f"phone area code {code}" in p.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "咨询电话：0471-6661234(呼和浩特,不是候选之一)",  # a code naming neither candidate
+    "热线 12345,手机 13912345678",  # no landline
+    "电话 0431-88771234 或 010-85991234",  # both candidates named
+])
+def test_phone_that_does_not_single_out_a_candidate_leaves_it_null(text: str) -> None:
+    p = place_body("朝阳区人民政府", text)
+    assert p.adcode is None and p.reason is not None and "ambiguous" in p.reason
+
+
+def test_named_city_outranks_the_phone() -> None:
+    p = place_body("朝阳区人民政府", "长春市朝阳区……电话 010-85991234")
+    assert p.adcode == "220104" and p.evidence is not None and "长春市" in p.evidence
+
+
+def test_phone_places_reads_landlines_only() -> None:
+    assert phone_places("电话:0473-3991234;传真:0473-3991235;手机13912345678") == [
+        ("0473", "内蒙古乌海市")]
 
 
 def test_city_prefix_decides_without_text() -> None:

@@ -2,8 +2,9 @@
 
 The body's own name is the first evidence (乌海市海勃湾区发展和改革委员会 names its city and
 district). A name shared by several places (朝阳区 is in Beijing and in Changchun) is decided
-by what else the report names (its city or province); failing that, the place stays null
-with a reason. Every placement records which evidence decided it.
+by what else the report names (its city or province), then by the area code of the phone
+numbers it gives (0431-… is Changchun; Google's libphonenumber geocodes it); failing that,
+the place stays null with a reason. Every placement records which evidence decided it.
 """
 from __future__ import annotations
 
@@ -104,6 +105,42 @@ def _by_mentions(candidates: list[Division], text: str, gazetteer: Gazetteer
     return winners, None
 
 
+_LANDLINE = re.compile(r"(?<![\d-])(0\d{2,3})[-－—–\s)）]{0,2}(\d{7,8})(?!\d)")
+
+
+def phone_places(text: str) -> list[tuple[str, str]]:
+    """(area code, place) for each landline number in the text, e.g. ('0473', '内蒙古乌海市')."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    found: list[tuple[str, str]] = []
+    for match in _LANDLINE.finditer(text):
+        code, local = match.groups()
+        try:
+            number = phonenumbers.parse(code + local, "CN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            place = geocoder.description_for_number(number, "zh")
+            if place and (code, place) not in found:
+                found.append((code, place))
+    return found
+
+
+def _by_phone(candidates: list[Division], text: str) -> tuple[list[Division], str | None]:
+    """Candidates whose city (or, for a municipality, province) a phone area code names."""
+    places = phone_places(text)
+
+    def named(c: Division, place: str) -> bool:
+        return any(part.endswith(c.city or c.province) for part in place.split("、"))
+
+    winners = [c for c in candidates if any(named(c, place) for _, place in places)]
+    if len(winners) == 1:
+        code, place = next((code, place) for code, place in places if named(winners[0], place))
+        return winners, f"phone area code {code} ({place})"
+    return candidates, None
+
+
 def body_id(placement_code: str | None, agency: str | None) -> str | None:
     """A stable id for one body across years: its division and its name without the place."""
     if not agency:
@@ -140,6 +177,8 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
     evidence = "body name"
     if len(final) > 1:
         final, why = _by_mentions(final, text, gazetteer)
+        if len(final) > 1:
+            final, why = _by_phone(final, text)
         if len(final) > 1:
             places = "、".join(f"{c.province}{c.city or ''}{c.name}" for c in final)
             return Placement(agency_kind=kind, level="township" if township else None,
