@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Report", "__version__", "parse_report", "parse_text"]
+__all__ = ["Report", "__version__", "load", "parse_report", "parse_text"]
 
 if TYPE_CHECKING:
+    from toolkit.corpus import load
     from toolkit.parse import parse_report, parse_text
     from toolkit.report import Report
 
@@ -22,6 +23,10 @@ def __getattr__(name: str) -> Any:
         from toolkit import parse
 
         return getattr(parse, name)
+    if name == "load":
+        from toolkit.corpus import load
+
+        return load
     if name == "Report":
         from toolkit.report import Report
 
