@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import corpus_dirs
 from toolkit import read
 from toolkit.errors import ReadError, UnsupportedFormat
 from toolkit.read import Document, decode_bytes, html_tables, html_to_text, read_document
@@ -464,3 +465,38 @@ def test_document_is_frozen_and_hashable() -> None:
     with pytest.raises(AttributeError):
         doc.text = "y"  # type: ignore[misc]
     assert hash(doc) == hash(Document("a.txt", "x", "text", "utf-8", {}))
+
+
+_TABLES = [
+    "<table><tr><td>项目</td><td>数量</td></tr><tr><td>新收</td><td> 12 </td></tr></table>",
+    "<table><tbody><tr><th>结<p>果</p>纠<br>正</th><td>&nbsp;</td><td>\u3000</td></tr>"
+    "<tr></tr><tr><td><span>本年</span>\n新收</td><td><b>3</b></td></tr></tbody></table>",
+    "<table><tr><td>政府信\n息公开</td><td>a  b\tc</td></tr><tr><td></td></tr></table>",
+    # irregular: caption, text outside cells, a wrapper between row and cells
+    "<table><caption>表一</caption><tr><td>1</td></tr>说明<tr><td>2</td></tr></table>",
+    "<table><tr><font><td>1</td></font><td>2</td></tr></table>",
+]
+
+
+@pytest.mark.parametrize(("markup", "regular"), zip(_TABLES, [True, True, True, False, False],
+                                                     strict=True))
+def test_one_pass_table_reading_matches_cell_by_cell_reading(markup: str, regular: bool) -> None:
+    table = next(read._parse_html(f"<html><body>{markup}</body></html>").iter("table"))
+    assert bool(read._IRREGULAR(table)) is not regular
+    if regular:
+        assert read._regular_table_lines(table) == read._marked_table_lines(table)
+    assert read._table_lines(table)
+
+
+def test_one_pass_table_reading_matches_on_real_pages() -> None:
+    pages = [p for d in corpus_dirs() for p in sorted(d.glob("*.htm*"))]
+    regular = 0
+    for page in pages:
+        doc = read.read_document(page)
+        root = read._parse_html(read._decode_html(page.read_bytes())[0])
+        for table in root.iter("table"):
+            if read._is_simple(table) and not read._IRREGULAR(table):
+                regular += 1
+                assert read._regular_table_lines(table) == read._marked_table_lines(table)
+        assert doc.text
+    assert regular > 0

@@ -644,21 +644,74 @@ def _simple_cell_text(cell: Any) -> str:
     )
 
 
-def _table_lines(table: Any) -> list[str]:
+_ROW_MARK = "\ue001"
+_CELL_MARK = "\ue002"
+_SPACES = "translate(., '\u00a0\u3000', '  ')"
+# A table that is rows of cells and nothing else: no text or element outside a cell, no
+# caption, no wrapper between <tr> and its cells. Its text can be read in one C-level pass.
+_IRREGULAR = etree.XPath(
+    "boolean(./text()[normalize-space(" + _SPACES + ")]"
+    " | ./*[not(self::tr or self::tbody or self::thead or self::tfoot or self::colgroup"
+    " or self::col)]"
+    " | ./*[self::tbody or self::thead or self::tfoot]/*[not(self::tr)]"
+    " | ./*[self::tbody or self::thead or self::tfoot]/text()[normalize-space(" + _SPACES + ")]"
+    " | .//tr/*[not(self::td or self::th)]"
+    " | .//tr/text()[normalize-space(" + _SPACES + ")])")
+# Rows, cells and block boundaries as marks around the table's text (libxslt, in C).
+_MARKED_TEXT = etree.XSLT(etree.XML(f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text" encoding="UTF-8"/>
+  <xsl:template match="tr"><xsl:text>{_ROW_MARK}</xsl:text><xsl:apply-templates/></xsl:template>
+  <xsl:template match="td|th"><xsl:text>{_CELL_MARK}</xsl:text><xsl:apply-templates/></xsl:template>
+  <xsl:template match="br"><xsl:text>{_MARK}{_MARK}</xsl:text></xsl:template>
+  <xsl:template match="{'|'.join(sorted(_BLOCK_TAGS - {'tr', 'td', 'th'}))}">
+    <xsl:text>{_MARK}</xsl:text><xsl:apply-templates/><xsl:text>{_MARK}</xsl:text>
+  </xsl:template>
+</xsl:stylesheet>"""))
+
+
+def _regular_table_lines(table: Any) -> list[str]:
+    """`_table_lines` for a table of rows of cells only: same lines, one pass in C."""
+    text = str(_MARKED_TEXT(etree.ElementTree(table)))
+    if "\n" in text or "\r" in text:
+        text = _NEWLINE_BETWEEN_CJK.sub("", text)
+    text = _ANY_WS.sub(" ", text)
+    lines = []
+    for row in text.split(_ROW_MARK)[1:]:
+        cells = row.split(_CELL_MARK)[1:]
+        if not cells:
+            continue
+        if _MARK in row:
+            lines.append(CELL_SEP.join(
+                "".join([p.strip() for p in cell.split(_MARK)]) for cell in cells))
+        else:
+            lines.append(CELL_SEP.join([cell.strip() for cell in cells]))
+    return lines
+
+
+def _marked_table_lines(table: Any) -> list[str]:
+    """A table with no nested table: cells read with lxml's itertext, stray text as prose."""
     lines: list[str] = []
     buf: list[str] = []
+    _mark_blocks(table)
+    for kind, item in _table_items(table):
+        if kind == "row" and item:
+            lines.append(CELL_SEP.join(_simple_cell_text(c) for c in item))
+        elif kind == "text":
+            buf.append(item.replace(_MARK, _BRK))
+            _flush_prose(buf, lines)
+        elif kind == "other":
+            buf.append(_BRK + "".join(item.itertext()).replace(_MARK, _BRK) + _BRK)
+            _flush_prose(buf, lines)
+    return lines
+
+
+def _table_lines(table: Any) -> list[str]:
+    """One line per row, cells joined by CELL_SEP; text around rows as prose lines."""
     if _is_simple(table):
-        _mark_blocks(table)
-        for kind, item in _table_items(table):
-            if kind == "row" and item:
-                lines.append(CELL_SEP.join(_simple_cell_text(c) for c in item))
-            elif kind == "text":
-                buf.append(item.replace(_MARK, _BRK))
-                _flush_prose(buf, lines)
-            elif kind == "other":
-                buf.append(_BRK + "".join(item.itertext()).replace(_MARK, _BRK) + _BRK)
-                _flush_prose(buf, lines)
-        return lines
+        return _marked_table_lines(table) if _IRREGULAR(table) else _regular_table_lines(table)
+    lines: list[str] = []
+    buf: list[str] = []
 
     def on_table(inner: Any) -> None:
         _flush_prose(buf, lines)
@@ -737,13 +790,17 @@ _META_HINTS: dict[str, str] = {
 
 
 def _html_hints(root: Any) -> dict[str, str]:
+    """The page's <title> and publication/title <meta> tags: in <head>, where pages put them
+    (a walk of the whole tree costs as much as reading the tables)."""
     hints: dict[str, str] = {}
-    for el in root.iter("title"):
-        title = _ANY_WS.sub(" ", "".join(el.itertext())).strip()
-        if title:
-            hints["html_title"] = title
-            break
-    for el in root.iter("meta"):
+    head = root.find("head")
+    scope = head if head is not None and len(head) else root
+    for el in scope.iter("title", "meta"):
+        if el.tag == "title":
+            title = _ANY_WS.sub(" ", "".join(el.itertext())).strip()
+            if title and "html_title" not in hints:
+                hints["html_title"] = title
+            continue
         name = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
         key = _META_HINTS.get(name)
         content = _ANY_WS.sub(" ", el.get("content") or "").strip()

@@ -83,6 +83,9 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
 def _chunk(piece: str, start: int, out: list[Token]) -> None:
     """Tokens of one cell or line of text (possibly several cells run together)."""
     stripped = piece.strip()
+    if stripped.isdigit() and stripped.isascii():
+        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
+        return
     if _PLAIN_NUMBER.match(stripped) or _LONE_VALUE.match(stripped):
         out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
         return
