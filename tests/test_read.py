@@ -478,8 +478,8 @@ _TABLES = [
 ]
 
 
-@pytest.mark.parametrize(("markup", "regular"), zip(_TABLES, [True, True, True, False, False],
-                                                     strict=True))
+@pytest.mark.parametrize(("markup", "regular"), list(zip(_TABLES, [True, True, True, False, False],
+                                                          strict=True)))
 def test_one_pass_table_reading_matches_cell_by_cell_reading(markup: str, regular: bool) -> None:
     table = next(read._parse_html(f"<html><body>{markup}</body></html>").iter("table"))
     assert bool(read._IRREGULAR(table)) is not regular
