@@ -62,6 +62,16 @@ def main() -> None:
             seconds, _ = timed(lambda level=level, kind=kind: corpus.rollup(level, kind))
             total += seconds
     lines.append(f"- indicators for all regions at all levels and kinds (9 roll-ups): {total:.1f} s")
+    seconds, _ = timed(lambda: (corpus.warm(), corpus.quality))
+    lines.append(f"- query indexes (regions, members per level) and quality table: {seconds:.1f} s "
+                 "(once per session; `Corpus.warm()`)")
+    from toolkit.crosscheck import cross_checks
+
+    seconds, found = timed(lambda: cross_checks(corpus))
+    sizes = ", ".join(f"{name} {len(frame):,} rows"
+                      for name, frame in found.items())  # type: ignore[attr-defined]
+    lines.append(f"- cross-report checks (carry-forward, stock balance, duplicates, copied prose): "
+                 f"{seconds:.1f} s ({sizes})")
 
     tree = corpus.region_tree()
     pick = random.Random(3)

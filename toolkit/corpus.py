@@ -300,13 +300,13 @@ class Corpus:
         names = [i.name for i in INDICATORS if i.group == group]
         if not names:
             raise KeyError(f"unknown group {group!r}")
-        level = self.region(adcode).level
-        table = self.rollup(level, kind)
-        keys = [(str(adcode), n) for n in names if (str(adcode), n) in table.index]
-        if not keys:
+        index = self._rollup_index(self.region(adcode).level, kind)
+        parts = [index.by_region[key] for key in ((str(adcode), n) for n in names)
+                 if key in index.by_region]
+        if not parts:
             return pd.DataFrame(columns=["year", "indicator", "label", "count", "share",
                                          "n_reports", "n_bodies"])
-        frame = table.loc[keys].reset_index()
+        frame = index.table.iloc[np.concatenate(parts)].reset_index()
         if years is not None:
             frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
         frame = frame.assign(label=frame["indicator"].map(lambda n: BY_NAME[n].label),
