@@ -255,7 +255,7 @@ class Corpus:
 
     def warm(self, kinds: tuple[str, ...] = KINDS) -> None:
         """Build every roll-up and index now, so no interaction pays for it later."""
-        _ = self._region_index, self._siblings, self.region_names
+        _ = self._region_index, self._siblings, self.region_names, self._quality_by_report
         for level in LEVELS:
             self.members(level)
             for kind in kinds:
@@ -326,7 +326,11 @@ class Corpus:
             frame = frame[frame["agency_kind"] == kind]
         if years is not None:
             frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
-        return frame.merge(self.quality, on="report_id", how="left").reset_index(drop=True)
+        return frame.join(self._quality_by_report, on="report_id").reset_index(drop=True)
+
+    @cached_property
+    def _quality_by_report(self) -> pd.DataFrame:
+        return self.quality.set_index("report_id")
 
     def report_table(self, report_id: str, table: str = "requests") -> pd.DataFrame:
         """One report's table as found: value, flag and the source text of each cell."""
