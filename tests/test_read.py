@@ -19,15 +19,14 @@ from toolkit import read
 from toolkit.errors import ReadError, UnsupportedFormat
 from toolkit.read import Document, decode_bytes, html_tables, html_to_text, read_document
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "corpus" / "seeds" / "000_d7151d8ad9dd7d48.txt"
-HT_2022 = SHARED / "corpus" / "dev" / "ht_2022.html"
+SEED = corpus_dirs()[0] / "000_d7151d8ad9dd7d48.txt"
+HT_2022 = corpus_dirs()[1] / "ht_2022.html"
 
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
     if not SEED.exists():
-        pytest.skip(f"seed report not found at {SEED} (shared/ corpus absent)")
+        pytest.skip(f"seed report not found at {SEED} (corpus absent)")
     return SEED.read_text(encoding="utf-8")
 
 
@@ -275,7 +274,7 @@ def test_empty_cells_and_empty_rows() -> None:
 
 def test_real_page_ht_2022(tmp_path: Path) -> None:
     if not HT_2022.exists():
-        pytest.skip(f"{HT_2022} not found (shared/ corpus absent)")
+        pytest.skip(f"{HT_2022} not found (corpus absent)")
     doc = read_document(HT_2022)
     lines = doc.text.splitlines()
     assert doc.kind == "html"

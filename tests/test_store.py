@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import corpus_dirs
 from toolkit import store
 from toolkit.errors import ReadError
 from toolkit.report import Check, Fact, Report
@@ -403,12 +404,12 @@ def test_open_store_without_store(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = corpus_dirs()[0].parent  # the shared corpus beside the repo, else the bundled copy
 
 
 @pytest.mark.skipif(importlib.util.find_spec("toolkit.parse") is None,
                     reason="toolkit.parse not written yet")
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
 def test_real_corpus(tmp_path: Path) -> None:
     files = sorted(str(p) for p in CORPUS.rglob("*")
                    if p.is_file() and not any(part.startswith(".") for part in
