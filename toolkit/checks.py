@@ -6,6 +6,7 @@ corrected: the error may be the publisher's, and researchers study exactly that.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from toolkit.report import Check
 from toolkit.template import Template
@@ -52,32 +53,45 @@ def check_report(values: Values, version: str | None, template: Template) -> lis
     """Identities 1–4 of the spec for one report's values (empty when it has no tables)."""
     if version not in OTHER_ROWS:
         return []
-    present = {k.split(".")[2] for k in values if k.startswith("requests.")}
-    columns = [c for c in (*template.request_columns, template.subtotal_column) if c in present]
-    checks: list[Check] = []
-    req = "requests.{}.{}".format
+    present_columns = {k.split(".")[2] for k in values if k.startswith("requests.")}
+    present_rows = {k.split(".")[1] for k in values if k.startswith("requests.")}
+    columns = tuple(c for c in (*template.request_columns, template.subtotal_column)
+                    if c in present_columns)
+    rows = tuple(r.key for r in template.request_rows if r.key in present_rows)
+    return [_equation(name, scope, left, right, values)
+            for name, scope, left, right in _equations(template, version, columns, rows)]
+
+
+Equation = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=256)
+def _equations(template: Template, version: str, columns: tuple[str, ...],
+               rows: tuple[str, ...]) -> tuple[Equation, ...]:
+    """The identities as (name, scope, left keys, right keys): the same for every report
+    with the same template version, columns and rows, so they are built once."""
+    def req(row: str, column: str) -> str:
+        return f"requests.{row}.{column}"
+
+    equations: list[Equation] = []
     for column in columns:
-        checks.append(_equation(
+        equations.append((
             "balance", column,
-            [req("new_received", column), req("carried_over", column)],
-            [req("total_processed", column), req("carried_forward", column)], values))
+            (req("new_received", column), req("carried_over", column)),
+            (req("total_processed", column), req("carried_forward", column))))
     for column in columns:
-        checks.append(_equation(
-            "outcomes", column, [req("total_processed", column)],
-            [req(row, column) for row in outcome_rows(version)], values))
-    rows = sorted({k.split(".")[1] for k in values if k.startswith("requests.")},
-                  key=lambda r: [row.key for row in template.request_rows].index(r))
-    applicants = ["natural_person", *template.organisation_columns]
+        equations.append(("outcomes", column, (req("total_processed", column),),
+                          tuple(req(row, column) for row in outcome_rows(version))))
+    applicants = ("natural_person", *template.organisation_columns)
     for row in rows:
-        checks.append(_equation("row_total", row, [req(row, "total")],
-                                [req(row, c) for c in applicants], values))
+        equations.append(("row_total", row, (req(row, "total"),),
+                          tuple(req(row, c) for c in applicants)))
         if template.subtotal_column in columns:
-            checks.append(_equation(
+            equations.append((
                 "row_total", f"{row}.{template.subtotal_column}",
-                [req(row, template.subtotal_column)],
-                [req(row, c) for c in template.organisation_columns], values))
+                (req(row, template.subtotal_column),),
+                tuple(req(row, c) for c in template.organisation_columns)))
     for review_row in template.review_rows:
-        parts = [f"review.{review_row}.{c}" for c in template.review_columns if c != "total"]
-        checks.append(_equation("review_total", review_row, [f"review.{review_row}.total"],
-                                parts, values))
-    return checks
+        parts = tuple(f"review.{review_row}.{c}" for c in template.review_columns if c != "total")
+        equations.append(("review_total", review_row, (f"review.{review_row}.total",), parts))
+    return tuple(equations)
