@@ -471,13 +471,14 @@ _TABLES = [
     "<table><tbody><tr><th>结<p>果</p>纠<br>正</th><td>&nbsp;</td><td>\u3000</td></tr>"
     "<tr></tr><tr><td><span>本年</span>\n新收</td><td><b>3</b></td></tr></tbody></table>",
     "<table><tr><td>政府信\n息公开</td><td>a  b\tc</td></tr><tr><td></td></tr></table>",
+    "<table><tr><td> a <p> b </p> c </td><td>1&nbsp;<br>2 3</td><td><p> </p></td></tr></table>",
     # irregular: caption, text outside cells, a wrapper between row and cells
     "<table><caption>表一</caption><tr><td>1</td></tr>说明<tr><td>2</td></tr></table>",
     "<table><tr><font><td>1</td></font><td>2</td></tr></table>",
 ]
 
 
-@pytest.mark.parametrize(("markup", "regular"), list(zip(_TABLES, [True, True, True, False, False],
+@pytest.mark.parametrize(("markup", "regular"), list(zip(_TABLES, [True, True, True, True, False, False],
                                                           strict=True)))
 def test_one_pass_table_reading_matches_cell_by_cell_reading(markup: str, regular: bool) -> None:
     table = next(read._parse_html(f"<html><body>{markup}</body></html>").iter("table"))
