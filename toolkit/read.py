@@ -647,17 +647,19 @@ def _simple_cell_text(cell: Any) -> str:
 
 _ROW_MARK = "\ue001"
 _CELL_MARK = "\ue002"
-_SPACES = "translate(., '\u00a0\u3000', '  ')"
 # A table that is rows of cells and nothing else: no text or element outside a cell, no
 # caption, no wrapper between <tr> and its cells. Its text can be read in one C-level pass.
-_IRREGULAR = etree.XPath(
-    "boolean(./text()[normalize-space(" + _SPACES + ")]"
-    " | ./*[not(self::tr or self::tbody or self::thead or self::tfoot or self::colgroup"
-    " or self::col)]"
-    " | ./*[self::tbody or self::thead or self::tfoot]/*[not(self::tr)]"
-    " | ./*[self::tbody or self::thead or self::tfoot]/text()[normalize-space(" + _SPACES + ")]"
-    " | .//tr/*[not(self::td or self::th)]"
-    " | .//tr/text()[normalize-space(" + _SPACES + ")])")
+# (Text of only NBSP or ideographic spaces between cells counts as text here: such a
+# table takes the cell-by-cell path, which gives the same lines.)
+_IRREGULAR = etree.XPath(" or ".join((
+    "./text()[normalize-space()]",
+    "./*[not(self::tr or self::tbody or self::thead or self::tfoot or self::colgroup"
+    " or self::col)]",
+    "./*[self::tbody or self::thead or self::tfoot]/*[not(self::tr)]",
+    "./*[self::tbody or self::thead or self::tfoot]/text()[normalize-space()]",
+    ".//tr/*[not(self::td or self::th)]",
+    ".//tr/text()[normalize-space()]",
+)))
 # Rows, cells and block boundaries as marks around the table's text (libxslt, in C).
 _MARKED_TEXT = etree.XSLT(etree.XML(f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
