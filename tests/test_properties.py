@@ -183,3 +183,16 @@ def test_cut_inside_a_decimal_amount(layout: str) -> None:
         assert parsed.values()["active.procurement.amount"] is None
 
     check()
+
+
+@given(st.text(alphabet=st.sampled_from(
+    [*"a1 (一)\n\r\t|", "（", "）", "１", "\u3000", "\xa0", "\u0301", "e", "ﬁ", "①", "中"]),
+    max_size=60))
+@example("e\n\u0301")  # a combining mark at a line start must not join the previous line
+def test_normalise_text_is_nfkc_with_unix_newlines(text: str) -> None:
+    import unicodedata
+
+    from toolkit.parse import normalise_text
+
+    unix = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert normalise_text(text) == unicodedata.normalize("NFKC", unix)

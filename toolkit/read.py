@@ -673,9 +673,6 @@ _MARKED_TEXT = etree.XSLT(etree.XML(f"""\
 </xsl:stylesheet>"""))
 
 
-_AROUND_MARKS = re.compile(f" *{_MARK}[{_MARK} ]*")
-
-
 def _regular_table_lines(table: Any) -> list[str]:
     """`_marked_table_lines` for a table of rows of cells only: same lines, one pass in C.
 
@@ -685,7 +682,9 @@ def _regular_table_lines(table: Any) -> list[str]:
     text = str(_MARKED_TEXT(etree.ElementTree(table)))
     if "\n" in text or "\r" in text:
         text = _NEWLINE_BETWEEN_CJK.sub("", text)
-    text = _AROUND_MARKS.sub("", _ANY_WS.sub(" ", text))
+    # Whitespace runs → one space; then a space beside a block mark goes with the mark.
+    text = " ".join(text.split())
+    text = text.replace(_MARK + " ", _MARK).replace(" " + _MARK, _MARK).replace(_MARK, "")
     lines = []
     for row in text.split(_ROW_MARK)[1:]:
         cells = row.split(_CELL_MARK)[1:]
