@@ -34,15 +34,15 @@ OTHER_ROWS = {"2019": ("other",), "2021": ("other_no_correction", "other_no_fee"
 
 
 def _equation(name: str, scope: str, left: Sequence[str], right: Sequence[str],
-              values: Values) -> Check:
-    keys = [*left, *right]
-    if any(values.get(k) is None for k in keys):
-        status, expected, actual = "not_checkable", None, None
-    else:
-        expected = float(sum(values[k] or 0 for k in left))
-        actual = float(sum(values[k] or 0 for k in right))
-        status = "pass" if abs(expected - actual) < 1e-6 else "fail"
-    return Check(name, scope, status, expected, actual, ",".join(keys))
+              values: Values, keys: str) -> Check:
+    left_values = [values.get(k) for k in left]
+    right_values = [values.get(k) for k in right]
+    if None in left_values or None in right_values:
+        return Check(name, scope, "not_checkable", None, None, keys)
+    expected = float(sum(left_values))  # type: ignore[arg-type]
+    actual = float(sum(right_values))  # type: ignore[arg-type]
+    return Check(name, scope, "pass" if abs(expected - actual) < 1e-6 else "fail",
+                 expected, actual, keys)
 
 
 def outcome_rows(version: str) -> tuple[str, ...]:
@@ -53,27 +53,34 @@ def check_report(values: Values, version: str | None, template: Template) -> lis
     """Identities 1–4 of the spec for one report's values (empty when it has no tables)."""
     if version not in OTHER_ROWS:
         return []
-    present_columns = {k.split(".")[2] for k in values if k.startswith("requests.")}
-    present_rows = {k.split(".")[1] for k in values if k.startswith("requests.")}
+    columns, rows = _present(frozenset(values), template)
+    return [_equation(name, scope, left, right, values, keys)
+            for name, scope, left, right, keys in _equations(template, version, columns, rows)]
+
+
+@lru_cache(maxsize=256)
+def _present(keys: frozenset[str], template: Template) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The request columns and rows a report has keys for, in template order."""
+    requests = [k.split(".") for k in keys if k.startswith("requests.")]
+    present_columns = {parts[2] for parts in requests}
+    present_rows = {parts[1] for parts in requests}
     columns = tuple(c for c in (*template.request_columns, template.subtotal_column)
                     if c in present_columns)
-    rows = tuple(r.key for r in template.request_rows if r.key in present_rows)
-    return [_equation(name, scope, left, right, values)
-            for name, scope, left, right in _equations(template, version, columns, rows)]
+    return columns, tuple(r.key for r in template.request_rows if r.key in present_rows)
 
 
-Equation = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+Equation = tuple[str, str, tuple[str, ...], tuple[str, ...], str]
 
 
 @lru_cache(maxsize=256)
 def _equations(template: Template, version: str, columns: tuple[str, ...],
                rows: tuple[str, ...]) -> tuple[Equation, ...]:
-    """The identities as (name, scope, left keys, right keys): the same for every report
-    with the same template version, columns and rows, so they are built once."""
+    """The identities as (name, scope, left keys, right keys, all keys joined): the same for
+    every report with the same template version, columns and rows, so they are built once."""
     def req(row: str, column: str) -> str:
         return f"requests.{row}.{column}"
 
-    equations: list[Equation] = []
+    equations: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
     for column in columns:
         equations.append((
             "balance", column,
@@ -94,4 +101,5 @@ def _equations(template: Template, version: str, columns: tuple[str, ...],
     for review_row in template.review_rows:
         parts = tuple(f"review.{review_row}.{c}" for c in template.review_columns if c != "total")
         equations.append(("review_total", review_row, (f"review.{review_row}.total",), parts))
-    return tuple(equations)
+    return tuple((name, scope, left, right, ",".join((*left, *right)))
+                 for name, scope, left, right in equations)

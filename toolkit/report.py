@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -16,8 +16,7 @@ META_KEYS = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """One table cell: where it sits in the template, its value and how it was read.
 
     `label` is the row label as printed, `raw` the cell text as found, `location` the
@@ -38,8 +37,7 @@ class Fact:
         return f"{self.table}.{self.row}.{self.column}"
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One accounting identity evaluated on one report: pass, fail or not_checkable."""
 
     check: str

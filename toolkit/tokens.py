@@ -7,7 +7,7 @@ spaces, nothing at all), but every one of them reads as the same stream: a row l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 TEXT = "text"
 VALUE = "value"
@@ -32,8 +32,7 @@ _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
 
 
-@dataclass(slots=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     start: int
