@@ -99,7 +99,11 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes:
                 raise ReadError(p, _too_large(size, max_bytes))
-            data = f.read(max_bytes + 1)
+            # Ask for the size fstat gives (plus one byte to see growth): asking for
+            # max_bytes makes Python allocate that much for every file.
+            data = f.read(size + 1) if size else b""
+            if len(data) > size or not size:
+                data += f.read(max_bytes + 1 - len(data))
     except ReadError:
         raise
     except OSError as exc:
