@@ -69,7 +69,10 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             at = line_start
             last = len(pieces) - 1
             for index, piece in enumerate(pieces):
-                if piece.strip():
+                stripped = piece.strip()
+                if stripped.isdigit() and stripped.isascii():  # a plain count: most cells
+                    tokens.append(Token(VALUE, stripped, at + piece.index(stripped), alone=True))
+                elif stripped:
                     _chunk(piece, at, tokens)
                 elif piece and 0 < index < last:
                     tokens.append(Token(BLANK, "", at, soft=True))
