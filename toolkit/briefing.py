@@ -152,6 +152,21 @@ Cell = str | tuple[str, str]
 """A table cell: its text, or (text, css classes) such as ('12.5%', 'num small')."""
 
 
+def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
+    """One indicator in one year of a by-year table: the figure, its counts for a rate,
+    grey when small, ⚠ when a report behind it fails a check; — when there is none."""
+    if row is None:
+        return ("—", "num small")
+    text = fmt_value(name, row["value"])
+    if BY_NAME[name].is_rate:
+        text += f" ({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})"
+    css = "num" + (" small" if bool(row["is_small"]) else "")
+    if row["n_reports_failing_checks"]:
+        text += f" {MARK_FAIL}"
+        css += " fails"
+    return (text, css)
+
+
 def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "",
           note: str = "") -> Fragment:
     """An HTML table with every cell escaped, and its plain-text twin."""
@@ -281,7 +296,6 @@ class Briefing:
             ["year", "agency", "path"], na_position="last", kind="stable").reset_index(drop=True)
         self._key_figures: pd.DataFrame | None = None
         self._mine: pd.DataFrame | None = None
-        self._peer_years: dict[int, pd.DataFrame] = {}
         self._compositions: dict[str, pd.DataFrame] = {}
 
     # -- coverage ------------------------------------------------------------------------
@@ -380,10 +394,9 @@ class Briefing:
     def _name(self, adcode: str | None) -> str:
         if adcode is None:
             return "—"
-        table_ = self.corpus.region_table
-        match = table_.loc[table_["adcode"] == adcode, "name"]
-        if len(match):
-            return f"{match.iloc[0]}({adcode})"
+        name = self.corpus.region_names.get(adcode)
+        if name is not None:
+            return f"{name}({adcode})"
         from toolkit.gazetteer import load_gazetteer
 
         division = load_gazetteer().divisions.get(adcode)
@@ -478,21 +491,8 @@ class Briefing:
         years = self.years_covered
         rows: list[list[Cell]] = []
         for name in KEY_FIGURES:
-            cells: list[Cell] = [BY_NAME[name].label]
-            for year in years:
-                row = figures.get((name, year))
-                if row is None:
-                    cells.append(("—", "num small"))
-                    continue
-                text = fmt_value(name, row["value"])
-                if bool(row["is_rate"]):
-                    text += f" ({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})"
-                css = "num" + (" small" if bool(row["is_small"]) else "")
-                if row["n_reports_failing_checks"]:
-                    text += f" {MARK_FAIL}"
-                    css += " fails"
-                cells.append((text, css))
-            rows.append(cells)
+            rows.append([BY_NAME[name].label,
+                         *(_year_cell(name, figures.get((name, year))) for year in years)])
         coverage = []
         bodies = self.reports.groupby("year")["body_id"].nunique()
         for year in years:
@@ -570,20 +570,8 @@ class Briefing:
         years = self.years_covered
         mine = {(str(r["indicator"]), int(r["year"])): r for r in records(self._region_rows())}
         for name in CORRECTION_FIGURES:
-            cells: list[Cell] = [BY_NAME[name].label]
-            for year in years:
-                row = mine.get((name, year))
-                if row is None:
-                    cells.append(("—", "num small"))
-                    continue
-                text = (f"{fmt_rate(row['value'])} "
-                        f"({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})")
-                css = "num" + (" small" if bool(row["is_small"]) else "")
-                if row["n_reports_failing_checks"]:
-                    text += f" {MARK_FAIL}"
-                    css += " fails"
-                cells.append((text, css))
-            rows.append(cells)
+            rows.append([BY_NAME[name].label,
+                         *(_year_cell(name, mine.get((name, year))) for year in years)])
         note = ("纠错率 = 结果纠正件数 / 案件总数;“已审结”口径的分母扣除尚未审结的案件。"
                 "复议诉讼发生率 = 复议与诉讼案件数 / 本年新收申请数。案件少于30件的比率仅供参考。")
         return table(["指标", *map(str, years)], rows, caption="行政复议与行政诉讼纠错率", note=note)
@@ -591,23 +579,9 @@ class Briefing:
     # -- peers ---------------------------------------------------------------------------
 
     def peers(self, indicator: str, year: int, same_parent: bool = True) -> pd.DataFrame:
-        """Like `Corpus.peers`, from one slice of the roll-up per year (many indicators asked)."""
-        if year not in self._peer_years:
-            table_ = self._rollup
-            frame = table_[table_["year"] == year].reset_index()
-            tree = self.corpus.region_table.drop_duplicates("adcode").set_index("adcode")
-            frame["name"] = frame["region"].map(tree["name"])
-            frame["parent"] = frame["region"].map(tree["parent"])
-            frame["is_selected"] = frame["region"] == self.adcode
-            self._peer_years[year] = frame.set_index("indicator").sort_index()
-        by_indicator = self._peer_years[year]
-        if indicator not in by_indicator.index:
-            return by_indicator.iloc[:0].reset_index().drop(columns="parent")
-        frame = by_indicator.loc[[indicator]].reset_index()
-        if same_parent and self.region.parent is not None:
-            frame = frame[frame["parent"] == self.region.parent]
-        return frame.drop(columns="parent").sort_values(
-            ["value", "region"], na_position="last").reset_index(drop=True)
+        """`Corpus.peers` for this region and kind, ties in value ordered by adcode."""
+        frame = self.corpus.peers(self.adcode, indicator, year, self.kind, same_parent)
+        return frame.sort_values(["value", "region"], na_position="last").reset_index(drop=True)
 
     def peer_scope(self, indicator: str, year: int) -> tuple[pd.DataFrame, str]:
         """Same-level regions under the same parent when there are enough, else all of them."""

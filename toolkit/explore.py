@@ -514,10 +514,10 @@ class Views:
     def region_path(self, adcode: str) -> list[str]:
         """Adcodes from the province down to `adcode` (what the cascading dropdowns hold)."""
         chain = [str(adcode)]
-        parent = _parent(self.region(adcode))
+        parent = self.region(adcode).parent
         while parent is not None and len(chain) < 4:
             chain.insert(0, parent)
-            parent = _parent(self.region(parent))
+            parent = self.region(parent).parent
         return chain
 
     def year_range(self) -> tuple[int, int] | None:
@@ -703,12 +703,6 @@ class Views:
         if len(known):
             return int(known["year"].iloc[-1])
         return int(series["year"].iloc[-1]) if len(series) else None
-
-
-def _parent(region: Region) -> str | None:
-    """A region's parent adcode (None for a province; the table stores NaN there)."""
-    parent = region.parent
-    return str(parent) if isinstance(parent, str) and parent else None
 
 
 def _missing(value: Any) -> bool:

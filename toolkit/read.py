@@ -99,10 +99,10 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes:
                 raise ReadError(p, _too_large(size, max_bytes))
-            # Ask for the size fstat gives (plus one byte to see growth): asking for
-            # max_bytes makes Python allocate that much for every file.
-            data = f.read(size + 1) if size else b""
-            if len(data) > size or not size:
+            # Ask for the size fstat gives, plus a byte to see growth (or the limit when
+            # fstat knows no size): asking for max_bytes allocates that much every time.
+            data = f.read(size + 1 if size else max_bytes + 1)
+            if size and len(data) > size:
                 data += f.read(max_bytes + 1 - len(data))
     except ReadError:
         raise

@@ -69,10 +69,7 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             at = line_start
             last = len(pieces) - 1
             for index, piece in enumerate(pieces):
-                stripped = piece.strip()
-                if stripped.isdigit() and stripped.isascii():  # a plain count: most cells
-                    tokens.append(Token(VALUE, stripped, at + piece.index(stripped), alone=True))
-                elif stripped:
+                if piece.strip():
                     _chunk(piece, at, tokens)
                 elif piece and 0 < index < last:
                     tokens.append(Token(BLANK, "", at, soft=True))
@@ -85,10 +82,8 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
 def _chunk(piece: str, start: int, out: list[Token]) -> None:
     """Tokens of one cell or line of text (possibly several cells run together)."""
     stripped = piece.strip()
-    if stripped.isdigit() and stripped.isascii():
-        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
-        return
-    if _PLAIN_NUMBER.match(stripped) or _LONE_VALUE.match(stripped):
+    if (stripped.isdigit() and stripped.isascii()) or _PLAIN_NUMBER.match(stripped) \
+            or _LONE_VALUE.match(stripped):
         out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
         return
     if not _NEEDS_SCAN.search(stripped) and len(stripped) > 1:

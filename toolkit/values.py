@@ -44,8 +44,6 @@ def _as_number(value: Decimal) -> Number:
 @lru_cache(maxsize=65536)
 def parse_cell(raw: str, unit: str | None = None) -> Value:
     """Read one cell's text. `unit` is the column's unit ("万元") when it has one."""
-    if raw.isdigit() and raw.isascii():  # most cells: a plain count
-        return int(raw), None
     text = nfkc(raw).strip().replace("\u3000", "").replace(" ", "")
     if not text:
         return None, BLANK
