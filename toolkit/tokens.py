@@ -7,6 +7,7 @@ spaces, nothing at all), but every one of them reads as the same stream: a row l
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 TEXT = "text"
@@ -92,6 +93,18 @@ def _chunk(piece: str, start: int, out: list[Token]) -> None:
     if _WHOLE_MARKER.match(stripped):
         out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
         return
+    start += piece.index(stripped)
+    out.extend([Token(kind, text, start + at, False, alone)
+                for kind, text, at, alone in _scan(stripped)])
+
+
+@lru_cache(maxsize=8192)
+def _scan(piece: str) -> tuple[tuple[str, str, int, bool], ...]:
+    """(kind, text, offset in piece, alone) of a stripped piece that mixes text and values.
+
+    Cached: the pieces that need a scan are mostly the template's own row labels
+    ("(二)部分公开", "1.属于国家秘密"), the same in every report.
+    """
     text_parts: list[str] = []
     text_start = -1
     local: list[Token] = []
@@ -115,7 +128,7 @@ def _chunk(piece: str, start: int, out: list[Token]) -> None:
     for index, match in enumerate(matches):
         kind = match.lastgroup
         fragment = carry + match.group()
-        at = start + match.start() - len(carry)
+        at = match.start() - len(carry)
         carry = ""
         if kind == "space":
             if text_parts:
@@ -147,7 +160,7 @@ def _chunk(piece: str, start: int, out: list[Token]) -> None:
                 continue
         add_text(fragment, at)
     flush()
-    out.extend(local)
+    return tuple((t.kind, t.text, t.start, t.alone) for t in local)
 
 
 def is_eof_cut(text: str) -> bool:
