@@ -124,9 +124,12 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     facts = [f for r in results for f in r.facts]
     if version is not None:
         facts = _redo_active_if_needed(results, facts, version, text, active_span, template)
-        facts = _complete(facts, version, template)
+        by_key = _complete(facts, version, template)
+        facts = list(by_key.values())
+        values = {key: fact.value for key, fact in by_key.items()}
+    else:
+        values = {f.key: f.value for f in facts}
     template_name = version or ("legacy" if year is not None and year < 2019 else "unknown")
-    values = {f.key: f.value for f in facts}
     checks = check_report(values, version, template)
     agency = find_agency(text, title)
     place = place_body(agency, text, hints)
@@ -163,20 +166,20 @@ def _redo_active_if_needed(results: list[TableResult], facts: list[Fact], versio
     return redone.facts + [f for f in facts if f.table != "active"]
 
 
-def _complete(facts: list[Fact], version: str, template: Template) -> list[Fact]:
+def _complete(facts: list[Fact], version: str, template: Template) -> dict[str, Fact]:
     """Every canonical key appears once: first reading wins, absent cells are missing."""
     seen: dict[str, Fact] = {}
     for fact in facts:
         seen.setdefault(fact.key, fact)
     rows_with_facts = {(f.table, f.row) for f in seen.values()}
     for key in template.canonical_keys(version):
-        table, row, column = key.split(".")
         if key in seen:
             continue
+        table, row, column = key.split(".")
         if table == "active" and (table, row) in rows_with_facts:
             continue
         seen[key] = Fact(table, row, column, None, MISSING, "", "", -1)
-    return list(seen.values())
+    return seen
 
 
 def _status(headings: list[Heading], results: list[TableResult], version: str | None,

@@ -57,45 +57,42 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
         offset += len(line) + 1
         if not line:
             continue
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             tokens.append(Token(BLANK, "", line_start))
             continue
         if "|" in line:
             if _MARKDOWN_RULE.match(line):
                 continue
-            if line.strip() == "|":
+            if stripped == "|":
                 tokens.append(Token(BLANK, "", line_start, soft=True))
                 continue
             pieces = line.split("|")
             at = line_start
             last = len(pieces) - 1
             for index, piece in enumerate(pieces):
-                if piece.strip():
-                    _chunk(piece, at, tokens)
+                cell = piece.strip()
+                if cell:
+                    _chunk(cell, at + piece.index(cell), tokens)
                 elif piece and 0 < index < last:
                     tokens.append(Token(BLANK, "", at, soft=True))
                 at += len(piece) + 1
         else:
-            _chunk(line, line_start, tokens)
+            _chunk(stripped, line_start + line.index(stripped), tokens)
     return tokens
 
 
-def _chunk(piece: str, start: int, out: list[Token]) -> None:
-    """Tokens of one cell or line of text (possibly several cells run together)."""
-    stripped = piece.strip()
-    if (stripped.isdigit() and stripped.isascii()) or _PLAIN_NUMBER.match(stripped) \
-            or _LONE_VALUE.match(stripped):
-        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
-        return
-    if not _NEEDS_SCAN.search(stripped) and len(stripped) > 1:
-        out.append(Token(TEXT, stripped, start + piece.index(stripped)))
-        return
-    if _WHOLE_MARKER.match(stripped):
-        out.append(Token(VALUE, stripped, start + piece.index(stripped), alone=True))
-        return
-    start += piece.index(stripped)
-    out.extend([Token(kind, text, start + at, False, alone)
-                for kind, text, at, alone in _scan(stripped)])
+def _chunk(cell: str, start: int, out: list[Token]) -> None:
+    """Tokens of one stripped cell or line of text (possibly several cells run together)."""
+    if (cell.isdigit() and cell.isascii()) or _PLAIN_NUMBER.match(cell) or _LONE_VALUE.match(cell):
+        out.append(Token(VALUE, cell, start, False, True))
+    elif len(cell) > 1 and not _NEEDS_SCAN.search(cell):
+        out.append(Token(TEXT, cell, start))
+    elif _WHOLE_MARKER.match(cell):
+        out.append(Token(VALUE, cell, start, False, True))
+    else:
+        out.extend([Token(kind, text, start + at, False, alone)
+                    for kind, text, at, alone in _scan(cell)])
 
 
 @lru_cache(maxsize=8192)
