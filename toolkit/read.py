@@ -655,14 +655,16 @@ _CELL_MARK = "\ue002"
 # caption, no wrapper between <tr> and its cells. Its text can be read in one C-level pass.
 # (Text of only NBSP or ideographic spaces between cells counts as text here: such a
 # table takes the cell-by-cell path, which gives the same lines.)
+# Rows sit in the table or one row group down (anything deeper is caught as irregular
+# above them), so the row clauses need not descend into the cells.
 _IRREGULAR = etree.XPath(" or ".join((
     "./text()[normalize-space()]",
     "./*[not(self::tr or self::tbody or self::thead or self::tfoot or self::colgroup"
     " or self::col)]",
     "./*[self::tbody or self::thead or self::tfoot]/*[not(self::tr)]",
     "./*[self::tbody or self::thead or self::tfoot]/text()[normalize-space()]",
-    ".//tr/*[not(self::td or self::th)]",
-    ".//tr/text()[normalize-space()]",
+    "(./tr | ./*/tr)/*[not(self::td or self::th)]",
+    "(./tr | ./*/tr)/text()[normalize-space()]",
 )))
 # Rows, cells and block boundaries as marks around the table's text (libxslt, in C).
 _MARKED_TEXT = etree.XSLT(etree.XML(f"""\
