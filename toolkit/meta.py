@@ -7,8 +7,11 @@ own words about itself.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 
 from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
 
@@ -218,7 +221,53 @@ def agency_from_text(text: str) -> str | None:
         name = re.sub(r"^(?:本|我)", "", match.group(1))
         if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
             return name
-    return city_wide_body(head)
+    return department_by_short_name(text[:6000]) or city_wide_body(head)
+
+
+@cache
+def _departments() -> dict[str, str]:
+    """Short or full name → full name, from `departments.toml`."""
+    data = tomllib.loads((Path(__file__).parent / "departments.toml").read_text("utf-8"))
+    return {short: full for full, shorts in data["departments"].items() for short in shorts}
+
+
+@cache
+def _department_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, _departments()), key=len, reverse=True)))
+
+
+def department_by_short_name(text: str) -> str | None:
+    """A department that calls itself 我局/我委 and names itself once by its short name
+    (住建局), placed in the one county or city the text names: 绥芬河市住房和城乡建设局.
+
+    Taken only when the text names a single department of the list, of the kind its
+    self-reference says (局 or 委), and its places form one chain (a county and its city).
+    """
+    selves = {m.group(1) for m in re.finditer(r"[我本](局|委)(?![\u4e00-\u9fff]{0,3}政府)", text)}
+    named = {_departments()[m.group()] for m in _department_pattern().finditer(text)}
+    if len(named) != 1:
+        return None
+    department = named.pop()
+    if not any(department.endswith(kind) or department.endswith(kind + "员会") for kind in selves):
+        return None
+    place = _one_place(text)
+    return place + department if place else None
+
+
+def _one_place(text: str) -> str | None:
+    """The most specific county or city the text names, if all it names lie on one chain."""
+    gazetteer = load_gazetteer()
+    divisions = [d for name in gazetteer.names_in(text) for d in gazetteer.lookup(name)
+                 if d.level in ("city", "county")]
+    county_names = {d.name for d in divisions if d.level == "county"}
+    cities = {d.name for d in divisions if d.level == "city"}
+    if len(county_names) > 1:
+        return None
+    if county_names:
+        county = county_names.pop()
+        fits = any(cities <= {d.city} for d in divisions if d.name == county and d.level == "county")
+        return county if fits else None
+    return cities.pop() if len(cities) == 1 else None
 
 
 def city_wide_body(head: str) -> str | None:

@@ -1,0 +1,72 @@
+"""Metadata read from the report itself: title, year, publication date, reporting body."""
+from __future__ import annotations
+
+import pytest
+
+from toolkit.meta import (
+    agency_from_title,
+    department_by_short_name,
+    find_agency,
+    find_published,
+    find_title,
+    find_year,
+    qualify_agency,
+)
+
+_SELF_NAMED_BUREAU = (
+    "一、总体情况\n2019年,我局根据省、牡丹江市政府信息公开工作要求,认真贯彻落实《2019年绥芬河市"
+    "政府信息公开工作要点》。二是公开住建局职能职责、行政审批项目的依据。\n"
+)
+
+
+def test_title_skips_page_chrome_and_takes_the_report_line() -> None:
+    text = "首页 > 政务公开 > 年报\n【打印】【关闭】\n乌海市统计局2023年政府信息公开工作年度报告\n正文"
+    assert find_title(text) == "乌海市统计局2023年政府信息公开工作年度报告"
+
+
+def test_title_prefers_the_pages_declared_title() -> None:
+    hints = {"meta_title": "阆中市人民政府 2020年政府信息公开工作年度报告"}
+    assert find_title("无关文字", hints) == "阆中市人民政府2020年政府信息公开工作年度报告"
+
+
+def test_year_comes_from_the_statistics_period_not_the_publication() -> None:
+    text = "本报告所列数据的统计期限自2022年1月1日起至2022年12月31日止。发布时间:2023-01-20"
+    assert find_year(text, None, "2023-01-20") == 2022
+    assert find_year("", "某某局2021年政府信息公开工作年度报告", None) == 2021
+    assert find_year("", None, "2023-01-20") == 2022
+
+
+def test_published_is_a_labelled_date_before_section_one() -> None:
+    assert find_published("发布时间：2024-03-14\n一、总体情况\n2023年5月6日召开会议") == "2024-03-14"
+    assert find_published("一、总体情况\n正文\n某某局\n2021年1月28日") == "2021-01-28"
+    assert find_published("一、总体情况\n正文") is None
+
+
+@pytest.mark.parametrize(("title", "agency"), [
+    ("乌海市人民政府2019年政府信息公开工作年度报告", "乌海市人民政府"),
+    ("阆中市2020年政府信息公开工作年度报告", "阆中市人民政府"),
+    ("2022年度乌兰察布市集宁区统计局政府信息公开工作年度报告", "乌兰察布市集宁区统计局"),
+])
+def test_agency_from_title(title: str, agency: str) -> None:
+    assert agency_from_title(title) == agency
+
+
+def test_district_is_qualified_by_the_city_the_text_prints_with_it() -> None:
+    assert qualify_agency("于洪区人民政府", "沈阳市于洪区人民政府办公室") == "沈阳市于洪区人民政府"
+    assert qualify_agency("阆中市人民政府", "南充市阆中市") == "阆中市人民政府"
+
+
+def test_department_named_by_its_short_name_and_the_place_it_names() -> None:
+    assert department_by_short_name(_SELF_NAMED_BUREAU) == "绥芬河市住房和城乡建设局"
+    assert find_agency(_SELF_NAMED_BUREAU, None) == "绥芬河市住房和城乡建设局"
+
+
+@pytest.mark.parametrize("text", [
+    _SELF_NAMED_BUREAU.replace("我局", "我们"),  # no self-reference as a bureau
+    _SELF_NAMED_BUREAU.replace("我局", "我委"),  # calls itself a commission: not 住建局
+    _SELF_NAMED_BUREAU + "会同公安局开展整治。",  # two departments: which one is it?
+    _SELF_NAMED_BUREAU.replace("牡丹江市", "哈尔滨市"),  # places on two chains
+    _SELF_NAMED_BUREAU.replace("绥芬河市", "某某").replace("牡丹江市", "某地"),  # no place
+])
+def test_department_is_not_guessed_without_all_the_evidence(text: str) -> None:
+    assert department_by_short_name(text) is None
