@@ -70,3 +70,21 @@ def test_department_named_by_its_short_name_and_the_place_it_names() -> None:
 ])
 def test_department_is_not_guessed_without_all_the_evidence(text: str) -> None:
     assert department_by_short_name(text) is None
+
+
+@pytest.mark.parametrize("period", [
+    "2022年1月1日至2022年12月31日", "2022年1月1日起至12月31日止", "2021-01-01至2021-12-31",
+])
+def test_a_statistics_period_is_not_the_publication_date(period: str) -> None:
+    assert find_published(f"本报告所列数据的统计期限为{period}。\n一、总体情况\n") is None
+    assert find_published(f"统计期限为{period}。发布日期:2023-01-18\n一、总体情况\n") == "2023-01-18"
+
+
+def test_a_preamble_announcing_the_report_names_the_body() -> None:
+    text = ("根据《条例》要求,现将乌海市海勃湾区统计局2022年政府信息公开工作年度报告予以公布。\n"
+            "一、总体情况\n2022年,我局认真贯彻落实条例。\n")
+    assert find_agency(text, None) == "乌海市海勃湾区统计局"
+    assert find_agency(text.replace("乌海市海勃湾区统计局", "我办"), None) is None
+    # A spam copy that put casino words in place of the body's place names nobody.
+    spliced = text.replace("乌海市海勃湾区", "澳门特区赌场,澳门博彩业网址")
+    assert find_agency(spliced, None) is None

@@ -28,6 +28,11 @@ _DATE_LABELLED = re.compile(
     r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 _DATE_ANY = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# A statistics period (2022年1月1日至2022年12月31日) dates the data, not the page.
+_DATE_RANGE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*起?\s*(?:至|到|~|～|—|–)\s*"
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+)
 _PLACE_END = re.compile(r"(?:省|自治区|市|州|盟|地区|县|区|旗|乡|镇|街道|苏木)$")
 _ZONE_END = re.compile(r"(?:开发区|新区|实验区|高新区|示范区|管理区|园区|经济区)$")
 _BODY = (r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|办公厅|局|委|厅|中心|署|"
@@ -86,7 +91,7 @@ def find_year(text: str, title: str | None, published: str | None) -> int | None
 
 def find_published(text: str, hints: Mapping[str, str] | None = None) -> str | None:
     """Publication date as YYYY-MM-DD: a labelled date near the top, else a dated signature."""
-    head = _before_first_section(text)[:3000]
+    head = _DATE_RANGE.sub(" ", _before_first_section(text)[:3000])
     match = _DATE_LABELLED.search(head)
     if match is None:
         match = _DATE_ANY.search(head)
@@ -204,23 +209,28 @@ def qualify_agency(agency: str, text: str) -> str:
 _INLINE_TITLE = re.compile(
     r"(?:19|20)\d{2}\s*年度?\s*([\u4e00-\u9fff]{2,30}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?年度报告")
 
+_ANNOUNCED = re.compile(
+    r"(?:现将|现向社会公布|现予公布|现公布|现发布)\s*([\u4e00-\u9fff]{3,30}?" + _BODY + r")\s*"
+    r"(?:19|20)\d{2}\s*年度?\s*(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?报告")
+
 
 def agency_from_text(text: str) -> str | None:
     """A body named by the report about itself, when the title is missing.
 
     Either the report names itself in its first lines (现向社会公布2022年卯都乡信息公开工作
-    年度报告) or gives its own full name as the contact. A contact that is not a full name
+    年度报告, 现将乌海市统计局2022年政府信息公开工作年度报告予以公布) or gives its own full
+    name as the contact. A contact that is not a full name
     (市政务服务和大数据管理局: an editor of a city-wide report) is not taken.
     """
     head = text[:1500]
     inline = _INLINE_TITLE.search(head)
     if inline and _PLACE_END.search(inline.group(1)):
         return complete_body_name(inline.group(1))
-    match = _CONTACT.search(text[:5000])
-    if match:
-        name = re.sub(r"^(?:本|我)", "", match.group(1))
-        if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
-            return name
+    for match in (_ANNOUNCED.search(head), _CONTACT.search(text[:5000])):
+        if match:
+            name = re.sub(r"^(?:本|我)", "", match.group(1))
+            if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
+                return name
     return department_by_short_name(text[:6000]) or city_wide_body(head)
 
 
