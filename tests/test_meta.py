@@ -88,3 +88,17 @@ def test_a_preamble_announcing_the_report_names_the_body() -> None:
     # A spam copy that put casino words in place of the body's place names nobody.
     spliced = text.replace("乌海市海勃湾区", "澳门特区赌场,澳门博彩业网址")
     assert find_agency(spliced, None) is None
+
+
+@pytest.mark.parametrize("head", [
+    "乌海市海勃湾区文化和旅游局2019年政府信息公开\n工作年度报告\n发布时间:2020-01-03",
+    "乌海市海勃湾区文化和旅游局\n2019年政府信息公开工作年度报告\n发布时间:2020-01-03",
+    "乌海市海勃湾区文化和旅游局2019年\n政府信息公开工作年度报告\n",
+])
+def test_a_title_wrapped_over_two_lines_is_read_whole(head: str) -> None:
+    assert find_title(head) == "乌海市海勃湾区文化和旅游局2019年政府信息公开工作年度报告"
+
+
+def test_a_sentence_after_a_title_line_is_not_glued_to_it() -> None:
+    text = "2019年政府信息公开\n根据条例,现将工作报告如下。\n"
+    assert find_title(text) is None

@@ -434,6 +434,33 @@ def test_content_beats_suffix(tmp_path: Path) -> None:
     assert (doc.kind, doc.text) == ("html", "404 页面不存在")
 
 
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium not installed (scripts/install_system_deps.sh)")
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_report_printed_to_pdf_by_a_browser_parses_back(tmp_path: Path, version: str) -> None:
+    """A generated page printed by Chromium: CJK fonts whose glyphs map to radicals
+    (⼈⺠ for 人民), a long title wrapped over two lines, tables split across pages."""
+    import random
+    import subprocess
+
+    from toolkit import synth
+    from toolkit.parse import parse_report
+
+    report = synth.random_report(random.Random(2), version=version)
+    page = _write(tmp_path, "report.html", str(synth.render(report, "html")).encode())
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    from_page, from_pdf = parse_report(page), parse_report(pdf)
+    assert from_pdf.values() == report.values
+    for key in ("title", "agency", "year", "published", "template"):
+        assert from_pdf.meta[key] == from_page.meta[key], key
+
+
 # --------------------------------------------------------------------------- DOC
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -18,6 +18,8 @@ from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazettee
 _TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
 _TITLE_LABEL = re.compile(r"^(?:#+\s*|(?:标题|题名|文章标题|名称)\s*[:：]\s*)")
+_YEAR_FIRST = re.compile(r"(?:19|20)\d{2}\s*年")
+_SENTENCE = re.compile(r"[。,，;；:：]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—|~)\s*"
@@ -38,6 +40,7 @@ _ZONE_END = re.compile(r"(?:开发区|新区|实验区|高新区|示范区|管�
 _BODY = (r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|办公厅|局|委|厅|中心|署|"
          r"政府|公司|法院|检察院|街道办事处|办事处)")
 _PREFIXED_NAME = r"([\u4e00-\u9fff]{{2,12}}?(?:省|自治区|市|州|盟|县|区|旗))({base})"
+_BODY_LINE = re.compile(r"[\u4e00-\u9fff]{2,30}" + _BODY + "$")
 _CONTACT = re.compile(r"(?:请(?:与|联系)|联系单位[:：]?|由)\s*([\u4e00-\u9fff]{3,30}?" + _BODY + ")")
 
 
@@ -46,18 +49,24 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
     declared = (hints or {}).get("meta_title")
     if declared and _TITLE_WORDS.search(re.sub(r"\s+", "", declared)):
         return re.sub(r"\s+", "", declared)
-    lines = [line.strip() for line in text[:4000].split("\n")]
-    for index, line in enumerate(lines[:60]):
-        line = _TITLE_LABEL.sub("", line)
-        compact = re.sub(r"\s+", "", line)
+    lines = [re.sub(r"\s+", "", _TITLE_LABEL.sub("", line.strip())) for line in text[:4000].split("\n")]
+    previous = ""
+    for index, compact in enumerate(lines[:60]):
         if not compact or len(compact) > 60 or _TITLE_BAD.search(compact):
+            previous = compact
             continue
         if _TITLE_WORDS.search(compact):
+            # A title wrapped before its year: the body sits alone on the line above.
+            if _YEAR_FIRST.match(compact) and _BODY_LINE.match(previous):
+                return previous + compact
             return compact
-        nxt = re.sub(r"\s+", "", lines[index + 1]) if index + 1 < len(lines) else ""
-        if nxt and len(nxt) <= 4 and len(compact + nxt) <= 60 and _TITLE_WORDS.search(compact + nxt) \
-                and ("公开" in compact) and not _TITLE_BAD.search(nxt):
+        # A title wrapped after its year or its 公开 (PDFs centre long titles on two lines).
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        if nxt and len(nxt) <= 12 and len(compact + nxt) <= 60 \
+                and _TITLE_WORDS.search(compact + nxt) and ("公开" in compact or _YEAR.search(compact)) \
+                and not _TITLE_BAD.search(nxt) and not _SENTENCE.search(nxt):
             return compact + nxt
+        previous = compact
     title = (hints or {}).get("html_title")
     if title:
         title = re.split(r"[_|｜]| - ", title)[0].strip()

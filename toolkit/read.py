@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import re
 import shutil
@@ -870,6 +871,10 @@ def _pdf_page_lines(page: Any) -> list[str]:
 
 def _read_pdf(p: Path, data: bytes) -> Document:
     import pdfplumber
+
+    # pdfminer logs a warning per glyph for fonts without a FontBBox (Chromium's PDFs):
+    # thousands of lines on stderr in a batch, none of them about the text.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     lines: list[str] = []
     chars = 0
