@@ -19,6 +19,7 @@ _TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
 _TITLE_LABEL = re.compile(r"^(?:#+\s*|(?:标题|题名|文章标题|名称)\s*[:：]\s*)")
 _YEAR_FIRST = re.compile(r"(?:19|20)\d{2}\s*年")
+_ANY_SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[。,，;；:：]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(
@@ -49,9 +50,10 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
     declared = (hints or {}).get("meta_title")
     if declared and _TITLE_WORDS.search(re.sub(r"\s+", "", declared)):
         return re.sub(r"\s+", "", declared)
-    lines = [re.sub(r"\s+", "", _TITLE_LABEL.sub("", line.strip())) for line in text[:4000].split("\n")]
+    lines = text[:4000].split("\n", 61)
     previous = ""
-    for index, compact in enumerate(lines[:60]):
+    for index in range(min(len(lines), 60)):
+        compact = _compact(lines[index])
         if not compact or len(compact) > 60 or _TITLE_BAD.search(compact):
             previous = compact
             continue
@@ -61,7 +63,7 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
                 return previous + compact
             return compact
         # A title wrapped after its year or its 公开 (PDFs centre long titles on two lines).
-        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        nxt = _compact(lines[index + 1]) if index + 1 < len(lines) else ""
         if nxt and len(nxt) <= 12 and len(compact + nxt) <= 60 \
                 and _TITLE_WORDS.search(compact + nxt) and ("公开" in compact or _YEAR.search(compact)) \
                 and not _TITLE_BAD.search(nxt) and not _SENTENCE.search(nxt):
@@ -73,6 +75,10 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
         if _TITLE_WORDS.search(title):
             return title
     return None
+
+
+def _compact(line: str) -> str:
+    return _ANY_SPACE.sub("", _TITLE_LABEL.sub("", line.strip()))
 
 
 def find_year(text: str, title: str | None, published: str | None) -> int | None:
