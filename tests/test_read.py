@@ -435,6 +435,34 @@ def test_content_beats_suffix(tmp_path: Path) -> None:
 
 
 
+def test_an_article_set_in_a_layout_table_keeps_its_order() -> None:
+    prose = "本年度,本机关坚持以公开为常态、不公开为例外,认真落实各项工作要求。"
+    page = ("<html><body><table><tr><td>首页</td><td><p>一、总体情况</p><p>{prose}</p>"
+            "<p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>0</td></tr></table>"
+            "<p>三、收到和处理政府信息公开申请情况</p></td></tr></table></body></html>")
+    assert html_to_text(page.format(prose=prose)).split("\n") == [
+        "首页", "一、总体情况", prose, "二、主动公开政府信息情况", "规章 | 0",
+        "三、收到和处理政府信息公开申请情况"]
+    # A data cell with a small table nested beside a word stays one row, as SMALL_HTML shows.
+    assert html_to_text(page.format(prose="正文")).split("\n")[0].startswith("首页 | 一、总体情况")
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_a_report_inside_a_layout_table_parses_back(tmp_path: Path, version: str) -> None:
+    import random
+
+    from toolkit import synth
+    from toolkit.parse import parse_report
+
+    report = synth.random_report(random.Random(6), version=version)
+    page = str(synth.render(report, "html"))
+    wrapped = page.replace("<body>", "<body><table><tr><td>", 1).replace(
+        "</body>", "</td></tr></table></body>", 1)
+    parsed = parse_report(_write(tmp_path, "page.html", wrapped.encode()))
+    assert parsed.values() == report.values
+    assert parsed.meta["template"] == version
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 

@@ -738,11 +738,29 @@ def _table_lines(table: Any) -> list[str]:
             buf.append(_BRK)
             _flush_prose(buf, lines)
         elif item:
-            nested: list[Any] = []
-            lines.append(CELL_SEP.join(_cell_text(c, nested) for c in item))
-            for inner in nested:
-                lines.extend(_table_lines(inner))
+            lines.extend(_row_lines(item))
     return lines
+
+
+def _row_lines(cells: list[Any]) -> list[str]:
+    """A row's cells on one line, tables nested in them after it; but a layout row (old
+    CMS pages set the whole article in a table cell: prose around several tables) reads
+    cell by cell as pages of their own, prose and tables in their order."""
+    read = []
+    for cell in cells:
+        nested: list[Any] = []
+        read.append((_cell_text(cell, nested), nested))
+    if any(nested and (len(nested) > 1 or len(text) >= _LAYOUT_PROSE) for text, nested in read):
+        return [line for cell in cells for line in _render_html(cell)]
+    lines = [CELL_SEP.join(text for text, _ in read)]
+    for _, nested in read:
+        for inner in nested:
+            lines.extend(_table_lines(inner))
+    return lines
+
+
+_LAYOUT_PROSE = 40
+"""Characters of prose beside a nested table that make a cell a page, not a data cell."""
 
 
 def _span(el: Any, attr: str) -> int:
