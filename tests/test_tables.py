@@ -103,6 +103,35 @@ def test_redacted_label_still_finds_its_row() -> None:
     assert r.values()["active.penalty.decisions"] == 3
 
 
+def test_labels_wrapped_around_their_cells_as_pdf_text_gives_them() -> None:
+    """A borderless PDF table: long labels wrap, the cells sit between or after the parts."""
+    r = report(REQUEST_HEADER
+               + "一、本年新收政府信息公开申请数量 56 30 0 0 0 0 86\n"
+               + "三、本年度 (一)予以公开 19 11 0 0 0 0 30\n办理结果\n"
+               + "(二)部分公开(区分处理的,只\n6 5 0 0 0 0 11\n计这一情形,不计其他情形)\n"
+               + "1.属于国家秘密 0 0 0 0 0 0 0\n"
+               + "2.其他法律行政法规\n0 0 0 0 0 0 0\n禁止公开\n"
+               + "3.危及\n“三安全一稳定” 0 1 0 0 0 0 1\n")
+    values = r.values()
+    assert values["requests.partial.total"] == 11
+    assert values["requests.partial.natural_person"] == 6
+    assert values["requests.denied_law_prohibited.total"] == 0
+    assert values["requests.denied_three_safety.commercial"] == 1
+    assert values["requests.denied_three_safety.total"] == 1
+
+    r = report(REQUEST_HEADER
+               + "3.补正后申请内容仍不明确 2 2 0 0 0 0 4\n"
+               + "1.信访举报投诉类申\n1 1 0 0 0 0 2\n请\n"
+               + "2.重复申请 1 1 0 0 0 0 2\n"
+               + "4.无正当理由大量反\n0 0 0 0 0 0 0\n复申请\n"
+               + "5.要求行政机关确认\n或重新出具已获取信 0 1 0 0 0 0 1\n息\n"
+               + "(六)其他处理 3 2 0 0 0 0 5\n")
+    values = r.values()
+    assert values["requests.rejected_petition.total"] == 2
+    assert values["requests.rejected_confirm.commercial"] == 1  # its label's parts joined
+    assert values["requests.other.total"] == 5
+
+
 def test_prose_restating_numbers_is_not_read() -> None:
     r = report("三、收到和处理政府信息公开申请情况\n共收到8份申请,其中,予以公开2件,部分公开2件。\n"
                + REQUEST_HEADER.split("\n", 1)[1] + "一、本年新收政府信息公开申请数量\n8\n0\n0\n0\n0\n0\n8\n")

@@ -34,6 +34,7 @@ class LabelMatch:
 
 
 _PARENS = re.compile(r"\([^()]*\)")
+_OPEN_PAREN = re.compile(r"\([^()]*$")
 
 
 def is_prose(text: str) -> bool:
@@ -41,6 +42,7 @@ def is_prose(text: str) -> bool:
     bare, previous = nfkc(text), ""
     while bare != previous:
         previous, bare = bare, _PARENS.sub("", bare)
+    bare = _OPEN_PAREN.sub("", bare)  # a note cut off by a line wrap: (区分处理的,只
     return len(bare) > 60 or any(mark in bare for mark in "。,;!?")
 
 

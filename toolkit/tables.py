@@ -327,12 +327,22 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     header = ""
     last: int | None = None
     current: RowHit | None = None
+    # Label text since the last cell that matched no row: PDF text wraps a long label
+    # over lines with the cells between them (5.要求行政机关确认 / 或重新出具已获取信 0 0 …).
+    loose: list[Token] = []
     for token in tokens:
         if token.kind != TEXT:
             if current is not None:
                 current.cells.append(token)
+            loose = []
             continue
         found = matcher.match(token.text, last)
+        label, start = token.text, token.start
+        if found is None and loose and hits:
+            joined = "".join(t.text for t in loose) + token.text
+            found = matcher.match(joined, last)
+            if found is not None:
+                label, start = joined, loose[0].start
         if found is None:
             key = label_key(token.text)
             if (current is not None and not current.cells and not matcher.is_group(key)
@@ -342,10 +352,12 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
                 if not hits:
                     header += key
                 current = None
+                loose.append(token)
             continue
+        loose = []
         if not hits:
             header += found.prefix
-        current = RowHit(found.row, token.text, token.start)
+        current = RowHit(found.row, label, start)
         hits.append(current)
         last = found.index
     _mark_end(hits, tokens, at_end)
