@@ -124,6 +124,7 @@ def test_labels_wrapped_around_their_cells_as_pdf_text_gives_them() -> None:
                + "1.信访举报投诉类申\n1 1 0 0 0 0 2\n请\n"
                + "2.重复申请 1 1 0 0 0 0 2\n"
                + "4.无正当理由大量反\n0 0 0 0 0 0 0\n复申请\n"
+               + "申请人情况\n自然人 法人或其他组织 总计\n"  # the header, repeated on a new page
                + "5.要求行政机关确认\n或重新出具已获取信 0 1 0 0 0 0 1\n息\n"
                + "(六)其他处理 3 2 0 0 0 0 5\n")
     values = r.values()

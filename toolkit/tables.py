@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from toolkit.labels import RowMatcher
+from toolkit.labels import LabelMatch, RowMatcher
 from toolkit.report import Fact
 from toolkit.template import Row, Template, label_key
 from toolkit.tokens import BLANK, TEXT, VALUE, Token
@@ -338,11 +338,8 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
             continue
         found = matcher.match(token.text, last)
         label, start = token.text, token.start
-        if found is None and loose and hits:
-            joined = "".join(t.text for t in loose) + token.text
-            found = matcher.match(joined, last)
-            if found is not None:
-                label, start = joined, loose[0].start
+        if found is None and hits:
+            found, label, start = _joined_label(matcher, loose, token, last)
         if found is None:
             key = label_key(token.text)
             if (current is not None and not current.cells and not matcher.is_group(key)
@@ -379,6 +376,18 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     if version:
         votes[version] += 1
     return TableResult(facts, votes, [h.row.key for h in hits])
+
+
+def _joined_label(matcher: RowMatcher, loose: Sequence[Token], token: Token,
+                  last: int | None) -> tuple[LabelMatch | None, str, int]:
+    """The row that the last one or two unmatched label parts, with `token`, name."""
+    for size in (1, 2)[: len(loose)]:
+        parts = loose[-size:]
+        joined = "".join(t.text for t in parts) + token.text
+        found = matcher.match(joined, last)
+        if found is not None:
+            return found, joined, parts[0].start
+    return None, token.text, token.start
 
 
 def _request_header(key: str, template: Template) -> bool:
