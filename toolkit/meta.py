@@ -268,7 +268,7 @@ def department_by_short_name(text: str) -> str | None:
     Taken only when the text names a single department of the list, of the kind its
     self-reference says (局 or 委), and its places form one chain (a county and its city).
     """
-    selves = {m.group(1) for m in re.finditer(r"[我本](局|委)(?![\u4e00-\u9fff]{0,3}政府)", text)}
+    selves = set(re.findall(r"[我本](局|委)", text))
     named = {_departments()[m.group()] for m in _department_pattern().finditer(text)}
     if len(named) != 1:
         return None
