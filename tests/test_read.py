@@ -494,6 +494,15 @@ def test_report_printed_to_pdf_by_a_browser_parses_back(tmp_path: Path, version:
     assert from_pdf.values() == report.values
     for key in ("title", "agency", "year", "published", "template"):
         assert from_pdf.meta[key] == from_page.meta[key], key
+    # The same PDF as a scraper's .txt: PDFium's text, labels wrapped over lines.
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    from_text = parse_report(_write(tmp_path, "report.txt", text.encode()))
+    assert from_text.values() == report.values
+    assert from_text.meta["agency"] == from_page.meta["agency"]
 
 
 # --------------------------------------------------------------------------- DOC
