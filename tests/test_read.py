@@ -7,6 +7,7 @@ compared against one known text.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import stat
 import zipfile
@@ -342,6 +343,35 @@ def test_docx_merged_cells(tmp_path: Path) -> None:
         "1 |  | 3",
         "三、收到和处理政府信息公开申请情况",
     ]
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_docx_whose_headings_word_numbered_parses_back(tmp_path: Path, version: str) -> None:
+    """Word's list numbering keeps 一、 … 六、 out of the document's text."""
+    import random
+    import re
+
+    from toolkit import synth
+    from toolkit.parse import parse_report
+
+    report = synth.random_report(random.Random(300), version=version)
+    content = synth.render(report, "docx")
+    assert isinstance(content, bytes)
+    with zipfile.ZipFile(io.BytesIO(content)) as source:
+        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
+    xml = parts["word/document.xml"].decode()
+    numbered = re.compile(r"<w:t>[一二三四五六]、(总体情况|主动公开|收到和处理|政府信息公开行政复议|存在|其他需要)")
+    xml, count = numbered.subn(r"<w:t>\1", xml)
+    assert count == 6
+    parts["word/document.xml"] = xml.encode()
+    path = tmp_path / "report.docx"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    parsed = parse_report(path)
+    assert parsed.values() == report.values
+    assert list(parsed.sections) == ["overview", "active", "requests", "review", "problems", "other"]
+    assert parsed.status == "ok"
 
 
 def test_corrupt_docx_and_foreign_zip(tmp_path: Path) -> None:

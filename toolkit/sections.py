@@ -1,8 +1,10 @@
 """Find the report's six section headings and cut the text into sections."""
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toolkit.template import Template, load_template
 
@@ -28,33 +30,56 @@ def find_headings(text: str, template: Template | None = None) -> list[Heading]:
 
     A heading is a numeral with 、 followed closely by one of the section's keywords; the
     requests table's own rows (二、上年结转…, 三、本年度办理结果, 四、结转下年度…) carry none.
-    A report printed twice on one page yields the first copy's headings only.
+    A section's printed title alone on its line is a heading too: Word's own numbering
+    leaves the numeral out of the text. A report printed twice on one page yields the
+    first copy's headings only.
     """
     template = template or load_template()
     by_numeral = {s.numeral: s for s in template.sections}
     order = [s.numeral for s in template.sections]
+    bare, numeral_of = _bare_titles(template)
     found: list[Heading] = []
     position = 0
     next_index = 0
-    for match in _HEADING.finditer(text):
+    matches = heapq.merge(_HEADING.finditer(text), bare.finditer(text), key=lambda m: m.start())
+    for match in matches:
         if match.start() < position:
             continue
-        numeral = match.group(1)
+        is_bare = match.re is bare
+        numeral = numeral_of[_title_key(match.group(1))] if is_bare else match.group(1)
         index = order.index(numeral)
         if index < next_index:
             continue
         section = by_numeral[numeral]
-        window = _clean(text[match.end(): match.end() + _LOOKAHEAD])
-        if not any(word in window[: len(word) + 14] for word in section.keywords):
-            continue
-        line_end = text.find("\n", match.end())
-        line_end = len(text) if line_end == -1 else line_end
-        heading_end = _heading_end(text, match.end(), line_end, section.keywords)
-        found.append(Heading(section.key, numeral, match.start(), heading_end,
-                             text[match.start():heading_end].strip()))
+        if is_bare:
+            start, heading_end = match.start(1), match.end(1)
+        else:
+            window = _clean(text[match.end(): match.end() + _LOOKAHEAD])
+            if not any(word in window[: len(word) + 14] for word in section.keywords):
+                continue
+            line_end = text.find("\n", match.end())
+            line_end = len(text) if line_end == -1 else line_end
+            start = match.start()
+            heading_end = _heading_end(text, match.end(), line_end, section.keywords)
+        found.append(Heading(section.key, numeral, start, heading_end,
+                             text[start:heading_end].strip()))
         position = heading_end
         next_index = index + 1
     return found
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[\s、,]", "", title)
+
+
+@lru_cache(maxsize=4)
+def _bare_titles(template: Template) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A pattern for lines that hold only a section title, and each title's numeral."""
+    numeral_of = {_title_key(title): s.numeral for s in template.sections for title in s.titles}
+    titles = sorted((t for s in template.sections for t in s.titles), key=len, reverse=True)
+    alternatives = "|".join(re.escape(t).replace("、", "[、,]?") for t in titles)
+    pattern = re.compile(rf"^[ \t]*((?:{alternatives}))[ \t:。]*$", re.M)
+    return pattern, numeral_of
 
 
 def _heading_end(text: str, start: int, line_end: int, keywords: tuple[str, ...]) -> int:

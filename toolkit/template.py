@@ -85,6 +85,7 @@ class Section:
     numeral: str
     key: str
     keywords: tuple[str, ...]
+    titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,7 +157,8 @@ def load_template() -> Template:
     active, requests, review = data["active"], data["requests"], data["review"]
     return Template(
         sections=tuple(
-            Section(s["numeral"], s["key"], tuple(s["keywords"])) for s in data["sections"]
+            Section(s["numeral"], s["key"], tuple(s["keywords"]), tuple(s.get("titles", ())))
+            for s in data["sections"]
         ),
         active_rows=_rows("active", active["rows"]),
         active_columns={
