@@ -172,3 +172,9 @@ def test_identities_are_checked(seed_000: Path) -> None:
     assert set(row_totals.status) >= {"pass"}
     balance = checks[checks.check == "balance"]
     assert set(balance.status) == {"not_checkable"}
+
+
+def test_counts_printed_with_their_unit() -> None:
+    r = report(REQUEST_HEADER + "一、本年新收政府信息公开申请数量 | 12件 | 3件 | 0 | 0 | 0 | 0 | 15件\n")
+    assert r.values()["requests.new_received.natural_person"] == 12
+    assert r.values()["requests.new_received.total"] == 15
