@@ -69,9 +69,9 @@ def test_offsets_point_into_the_text() -> None:
 
 
 def test_a_count_with_its_unit_fills_a_cell_but_prose_keeps_its_words() -> None:
-    cells = tokenize("一、本年新收政府信息公开申请数量 | 12件 | 3件 | 0\n15件\n")
+    cells = tokenize("一、本年新收政府信息公开申请数量 | 12件 | 3 件 | 0\n15件\n")
     assert [(t.kind, t.text) for t in cells[1:]] == [
-        (VALUE, "12件"), (VALUE, "3件"), (VALUE, "0"), (VALUE, "15件")]
+        (VALUE, "12件"), (VALUE, "3 件"), (VALUE, "0"), (VALUE, "15件")]
     prose = tokenize("其中,予以公开2件,部分公开2件。")
     assert [t.text for t in prose if t.kind == VALUE] == ["2", "2"]
     assert any(t.kind == TEXT and t.text.startswith("件") for t in prose)

@@ -29,7 +29,7 @@ _PLAIN_NUMBER = re.compile(r"^[+\-]?\d+$")
 # A whole cell may carry a count's unit (12件); inside running text the unit stays text, so
 # prose restating counts (予以公开2件,部分公开2件) keeps its shape.
 _LONE_VALUE = re.compile(
-    r"^(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:亿元|亿|万元|万|元)?(?:件|个|项|条|次|宗)?$")
+    r"^(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:亿元|亿|万元|万|元)?(?:\s*(?:件|个|项|条|次|宗))?$")
 _NEEDS_SCAN = re.compile(r"[\d(*/—–\-]|[一二三四五六七八九十]、|^无$|^略$")
 _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
