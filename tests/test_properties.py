@@ -198,8 +198,9 @@ def test_normalise_text_is_nfkc_with_unix_newlines(text: str) -> None:
     assert normalise_text(text) == unicodedata.normalize("NFKC", unix)
 
 
-def test_radicals_that_pdf_fonts_emit_become_ideographs() -> None:
+def test_stand_ins_become_what_they_stand_for() -> None:
     from toolkit.parse import normalise_text
 
     # Kangxi radicals (⼈) fold under NFKC; the CJK radical supplement (⺠, ⻓) needs the map.
     assert normalise_text("中华⼈⺠共和国⻓江⻔户⼯作") == "中华人民共和国长江门户工作"
+    assert normalise_text("行政许可 | 3 | \u22125 | 14") == "行政许可 | 3 | -5 | 14"

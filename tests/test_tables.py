@@ -178,3 +178,9 @@ def test_counts_printed_with_their_unit() -> None:
     r = report(REQUEST_HEADER + "一、本年新收政府信息公开申请数量 | 12件 | 3件 | 0 | 0 | 0 | 0 | 15件\n")
     assert r.values()["requests.new_received.natural_person"] == 12
     assert r.values()["requests.new_received.total"] == 15
+
+
+def test_a_change_printed_with_the_minus_sign_keeps_its_sign() -> None:
+    r = report("二、主动公开政府信息情况\n第二十条第(五)项\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量\n"
+               "行政许可 | 30 | \u22125 | 14\n")
+    assert r.values()["active.license.change"] == -5

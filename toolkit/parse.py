@@ -22,24 +22,25 @@ _REQUESTS_ANCHOR = re.compile(r"勾稽关系|申请人情况|本年新收")
 _REVIEW_ANCHOR = re.compile(r"行政复议")
 
 
-# Radical code points that PDF fonts map some ideographs to (人⺠政府 for 人民政府); NFKC
-# folds the Kangxi radicals (⼈ → 人) but not these. Pairs from Unicode's
-# EquivalentUnifiedIdeograph.txt, for the radicals that print as a whole character.
-_RADICALS = "⺠⺝⻁⻄⻅⻆⻉⻋⻑⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰"
-_RADICAL_IDEOGRAPHS = str.maketrans(_RADICALS, "民月虎西见角贝车長长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙")
-_RADICAL = re.compile(f"[{_RADICALS}]")
+# Code points that stand for others and NFKC leaves alone: the radicals PDF fonts map some
+# ideographs to (人⺠政府 for 人民政府; NFKC folds the Kangxi radicals ⼈ → 人 but not
+# these, pairs from Unicode's EquivalentUnifiedIdeograph.txt for the radicals that print
+# as a whole character), and the minus sign Word and PDFs print (−5).
+_STAND_INS = "⺠⺝⻁⻄⻅⻆⻉⻋⻑⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰−"
+_STOOD_FOR = str.maketrans(_STAND_INS, "民月虎西见角贝车長长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙-")
+_STAND_IN = re.compile(f"[{_STAND_INS}]")
 
 
 def normalise_text(text: str) -> str:
-    """NFKC (full-width to ASCII, NBSP to space), Unix newlines and radicals standing for
-    ideographs as the ideographs; nothing else changes.
+    """NFKC (full-width to ASCII, NBSP to space), Unix newlines, and stand-ins (a radical
+    for its ideograph, the minus sign for -) as what they stand for; nothing else changes.
 
     Line by line, skipping lines already in NFKC: the same result (NFKC never joins across
     a newline) at a third of the cost on pages whose tables are plain.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _RADICAL.search(text):
-        text = text.translate(_RADICAL_IDEOGRAPHS)
+    if _STAND_IN.search(text):
+        text = text.translate(_STOOD_FOR)
     if unicodedata.is_normalized("NFKC", text):
         return text
     return "\n".join([line if unicodedata.is_normalized("NFKC", line) else nfkc(line)
