@@ -204,3 +204,5 @@ def test_stand_ins_become_what_they_stand_for() -> None:
     # Kangxi radicals (⼈) fold under NFKC; the CJK radical supplement (⺠, ⻓) needs the map.
     assert normalise_text("中华⼈⺠共和国⻓江⻔户⼯作") == "中华人民共和国长江门户工作"
     assert normalise_text("行政许可 | 3 | \u22125 | 14") == "行政许可 | 3 | -5 | 14"
+    assert normalise_text("行政许可 | 3 | –5 | 14\n–\n2019–2020年 1–3项") == \
+        "行政许可 | 3 | -5 | 14\n–\n2019–2020年 1–3项"
