@@ -493,6 +493,43 @@ def test_a_report_inside_a_layout_table_parses_back(tmp_path: Path, version: str
     assert parsed.meta["template"] == version
 
 
+
+@pytest.mark.parametrize(("charset", "transfer"), [("utf-8", "base64"), ("gb2312", "qp")])
+def test_web_page_saved_as_one_file_parses_back(tmp_path: Path, charset: str,
+                                                transfer: str) -> None:
+    """A page saved as .mht: MIME headers, the page base64 or quoted-printable encoded."""
+    import random
+    from email import charset as email_charset
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    from toolkit import synth
+    from toolkit.parse import parse_report
+
+    report = synth.random_report(random.Random(5))
+    page = str(synth.render(report, "html")).replace('charset="utf-8"', f'charset="{charset}"')
+    encoding = email_charset.Charset(charset)
+    encoding.body_encoding = email_charset.QP if transfer == "qp" else email_charset.BASE64
+    archive = MIMEMultipart("related")
+    archive["MIME-Version"] = "1.0"
+    archive.attach(MIMEText(page, "html", encoding))
+    saved = _write(tmp_path, "page.bin", archive.as_bytes())  # found by content, not suffix
+    parsed = parse_report(saved)
+    assert parsed.values() == report.values
+    assert parsed.meta["title"] == parse_report(_write(tmp_path, "page.html", page.encode(
+        "gb18030" if charset == "gb2312" else charset))).meta["title"]
+
+
+def test_mhtml_without_a_page_is_a_clear_error(tmp_path: Path) -> None:
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    archive = MIMEMultipart("related")
+    archive.attach(MIMEText("just text", "plain", "utf-8"))
+    with pytest.raises(ReadError, match="no HTML page"):
+        read_document(_write(tmp_path, "page.mht", archive.as_bytes()))
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 

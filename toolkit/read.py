@@ -8,6 +8,9 @@ row, the way text copied from a browser or Word looks.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import email
+import email.policy
 import io
 import logging
 import os
@@ -36,6 +39,7 @@ __all__ = [
 CELL_SEP = " | "
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
+MHTML_SUFFIXES = frozenset({".mht", ".mhtml"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ def read_document(path: str | Path, max_bytes: int = 20_000_000) -> Document:
     if magic is not None:
         raise ReadError(p, f"binary file, not text ({magic})")
 
+    if suffix in MHTML_SUFFIXES or _is_mhtml(data):
+        return _read_mhtml(p, data)
     try:
         return _read_textual(p, data, force_html=suffix in HTML_SUFFIXES)
     except ReadError as exc:
@@ -92,6 +98,30 @@ def read_document(path: str | Path, max_bytes: int = 20_000_000) -> Document:
         if suffix == ".docx":
             raise ReadError(p, f"not a .docx (no zip header) and not text: {exc.reason}") from exc
         raise
+
+
+_MIME_HEADER = re.compile(rb"\A(?:MIME-Version|Content-Type|From|Subject|Date|Content-Location|X-[\w-]+)\s*:", re.I)
+
+
+def _is_mhtml(data: bytes) -> bool:
+    """A web page saved as one file (.mht): MIME headers, then the page and its parts."""
+    return bool(_MIME_HEADER.match(data)) and b"multipart/related" in data[:4096].lower()
+
+
+def _read_mhtml(p: Path, data: bytes) -> Document:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    page = next((part for part in message.walk() if part.get_content_type() == "text/html"), None)
+    if page is None:
+        raise ReadError(p, "MHTML archive holds no HTML page")
+    html = page.get_payload(decode=True)
+    if not isinstance(html, bytes) or not html.strip():
+        raise ReadError(p, "MHTML archive's HTML page is empty")
+    charset = _charset(page.get_content_charset() or "")
+    if charset:
+        # The part's own charset; as UTF-8, the page's <meta> cannot mislead the decoder.
+        with contextlib.suppress(UnicodeDecodeError):
+            html = html.decode(charset).encode("utf-8")
+    return _html_document(p, html)
 
 
 def _read_bytes(p: Path, max_bytes: int) -> bytes:
@@ -287,9 +317,12 @@ _UNRELIABLE_CHARSETS = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252", "ut
 
 def _declared_charset(data: bytes) -> str | None:
     m = _META_CHARSET.search(data[:262144])
-    if not m:
-        return None
-    name = m.group(1).decode("ascii").lower()
+    return _charset(m.group(1).decode("ascii")) if m else None
+
+
+def _charset(name: str) -> str | None:
+    """Python's codec for a declared charset; the GB family reads as GB18030, its superset."""
+    name = name.lower()
     if name in {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn"}:
         return "gb18030"
     try:
