@@ -374,6 +374,16 @@ def test_docx_whose_headings_word_numbered_parses_back(tmp_path: Path, version: 
     assert parsed.status == "ok"
 
 
+def test_ofd_is_named_as_such(tmp_path: Path) -> None:
+    """China's fixed-layout format (a zip with OFD.xml): a clear unsupported status."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+        archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    with pytest.raises(UnsupportedFormat, match="OFD"):
+        read_document(_write(tmp_path, "report.zip", buffer.getvalue()))
+
+
 def test_corrupt_docx_and_foreign_zip(tmp_path: Path) -> None:
     good = tmp_path / "good.docx"
     _make_docx(good)

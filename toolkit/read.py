@@ -72,8 +72,11 @@ def read_document(path: str | Path, max_bytes: int = 20_000_000) -> Document:
     if magic == "pdf":
         return _read_pdf(p, data)
     if magic == "zip":
-        if suffix == ".docx" or _is_docx(data):
+        members = _zip_members(data)
+        if suffix == ".docx" or "word/document.xml" in members:
             return _read_docx(p, data)
+        if suffix == ".ofd" or "OFD.xml" in members:
+            raise UnsupportedFormat(p, "OFD document (GB/T 33190 fixed layout); convert it to PDF")
         raise UnsupportedFormat(
             p,
             f"zip archive ({suffix or 'no suffix'}) is not a .docx; "
@@ -185,12 +188,12 @@ def _sniff_magic(data: bytes) -> str | None:
     return None
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_members(data: bytes) -> frozenset[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
+            return frozenset(z.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return frozenset()
 
 
 # --------------------------------------------------------------------------- text & decoding
