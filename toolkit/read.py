@@ -1,4 +1,4 @@
-"""Turn a report file (text, HTML, PDF, DOCX, DOC) into plain text for the parser.
+"""Turn a report file (text, HTML or a page saved as .mht, PDF, DOCX, DOC) into plain text.
 
 Every format comes out the same way: prose as lines, and each table row as ONE line of
 cells joined by " | ". A merged (rowspan/colspan, vMerge) cell appears once, in its first
