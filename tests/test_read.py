@@ -374,6 +374,31 @@ def test_docx_whose_headings_word_numbered_parses_back(tmp_path: Path, version: 
     assert parsed.status == "ok"
 
 
+def test_docx_set_in_a_layout_table_parses_back(tmp_path: Path) -> None:
+    """A Word file whose whole body sits in a one-cell frame table."""
+    import random
+
+    from toolkit import synth
+    from toolkit.parse import parse_report
+
+    report = synth.random_report(random.Random(7))
+    content = synth.render(report, "docx")
+    assert isinstance(content, bytes)
+    with zipfile.ZipFile(io.BytesIO(content)) as source:
+        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
+    xml = parts["word/document.xml"].decode()
+    start, end = xml.index("<w:body>") + len("<w:body>"), xml.rindex("<w:sectPr")
+    framed = "<w:tbl><w:tr><w:tc>" + xml[start:end] + "<w:p/></w:tc></w:tr></w:tbl>"
+    parts["word/document.xml"] = (xml[:start] + framed + xml[end:]).encode()
+    path = tmp_path / "framed.docx"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    parsed = parse_report(path)
+    assert parsed.values() == report.values
+    assert parsed.status == "ok"
+
+
 def test_ofd_is_named_as_such(tmp_path: Path) -> None:
     """China's fixed-layout format (a zip with OFD.xml): a clear unsupported status."""
     buffer = io.BytesIO()

@@ -1024,22 +1024,36 @@ def _docx_children(el: Any, wanted: str) -> Iterator[Any]:
 def _docx_table_lines(tbl: Any) -> list[str]:
     lines: list[str] = []
     for tr in _docx_children(tbl, _W_TR):
-        cells: list[str] = []
-        nested: list[Any] = []
-        for tc in _docx_children(tr, _W_TC):
-            if _docx_is_continuation(tc):
-                continue
+        cells = [tc for tc in _docx_children(tr, _W_TC) if not _docx_is_continuation(tc)]
+        read = []
+        for tc in cells:
             pieces: list[str] = []
+            nested: list[Any] = []
             for block in _docx_blocks(tc):
                 if block.tag == _W_TBL:
                     nested.append(block)
                 else:
                     pieces.append(_clean_cell_piece(_docx_par_text(block)))
-            cells.append("".join(pieces))
-        if cells:
-            lines.append(CELL_SEP.join(cells))
-        for inner in nested:
-            lines.extend(_docx_table_lines(inner))
+            read.append(("".join(pieces), nested))
+        if any(nested and (len(nested) > 1 or len(text) >= _LAYOUT_PROSE) for text, nested in read):
+            lines.extend(line for tc in cells for line in _docx_body_lines(tc))  # a layout row
+            continue
+        if read:
+            lines.append(CELL_SEP.join(text for text, _ in read))
+        for _, nested in read:
+            for inner in nested:
+                lines.extend(_docx_table_lines(inner))
+    return lines
+
+
+def _docx_body_lines(container: Any) -> list[str]:
+    """The document body, or a layout cell: paragraphs as lines, tables as rows."""
+    lines: list[str] = []
+    for block in _docx_blocks(container):
+        if block.tag == _W_TBL:
+            lines.extend(_docx_table_lines(block))
+        else:
+            lines.append(_docx_par_text(block).replace("\r", "\n"))
     return lines
 
 
@@ -1058,13 +1072,7 @@ def _read_docx(p: Path, data: bytes, kind: str = "docx") -> Document:
         body = docx.Document(io.BytesIO(data)).element.body
     except Exception as exc:
         raise ReadError(p, f"corrupt or unreadable .docx ({type(exc).__name__}: {exc})") from exc
-    lines: list[str] = []
-    for block in _docx_blocks(body):
-        if block.tag == _W_TBL:
-            lines.extend(_docx_table_lines(block))
-        else:
-            lines.append(_docx_par_text(block).replace("\r", "\n"))
-    text = "\n".join(lines)
+    text = "\n".join(_docx_body_lines(body))
     if not text.strip():
         raise ReadError(p, "empty document")
     return Document(str(p), text, kind, None)
