@@ -46,9 +46,22 @@ def test_published_is_a_labelled_date_before_section_one() -> None:
     ("乌海市人民政府2019年政府信息公开工作年度报告", "乌海市人民政府"),
     ("阆中市2020年政府信息公开工作年度报告", "阆中市人民政府"),
     ("2022年度乌兰察布市集宁区统计局政府信息公开工作年度报告", "乌兰察布市集宁区统计局"),
+    ("关于乌海市统计局2022年政府信息公开工作年度报告的公告", "乌海市统计局"),
+    ("乌海市统计局关于2022年政府信息公开工作年度报告", "乌海市统计局"),
+    ("乌海市统计局二〇二二年政府信息公开工作年度报告", "乌海市统计局"),
 ])
 def test_agency_from_title(title: str, agency: str) -> None:
     assert agency_from_title(title) == agency
+
+
+@pytest.mark.parametrize(("title", "year"), [
+    ("关于乌海市统计局2022年政府信息公开工作年度报告的公告", 2022),
+    ("乌海市统计局政府信息公开工作年度报告(2021年)", 2021),
+    ("二〇二〇年度乌海市统计局政府信息公开工作年度报告", 2020),
+])
+def test_title_forms_seen_on_real_pages(title: str, year: int) -> None:
+    assert find_title(f"首页\n{title}\n正文") == title
+    assert find_year("", title, None) == year
 
 
 def test_district_is_qualified_by_the_city_the_text_prints_with_it() -> None:

@@ -15,13 +15,16 @@ from pathlib import Path
 
 from toolkit.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
 
-_TITLE_WORDS = re.compile(r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告$")
+_TITLE_WORDS = re.compile(
+    r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告(?:\((?:19|20)\d{2}年度?\)|的公告)?$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
 _TITLE_LABEL = re.compile(r"^(?:#+\s*|(?:标题|题名|文章标题|名称)\s*[:：]\s*)")
 _YEAR_FIRST = re.compile(r"(?:19|20)\d{2}\s*年")
 _ANY_SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[。,，;；:：]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([一二][〇零○一二三四五六七八九]{3})\s*年")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—|~)\s*"
     r"(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日"
@@ -87,6 +90,9 @@ def find_year(text: str, title: str | None, published: str | None) -> int | None
         match = _YEAR.search(title)
         if match:
             return int(match.group(1))
+        match = _CN_YEAR.search(title)  # 二〇二二年
+        if match:
+            return int(match.group(1).translate(_CN_DIGITS))
     head = text[:6000]
     period = _PERIOD.search(head)
     if period:
@@ -133,14 +139,14 @@ def _before_first_section(text: str) -> str:
 
 def agency_from_title(title: str) -> str | None:
     """The body named in a title: 乌海市人民政府2019年… → 乌海市人民政府; 阆中市… → 阆中市人民政府."""
-    name = title
-    year = _YEAR.search(name)
+    name = re.sub(r"^关于", "", title)
+    year = _YEAR.search(name) or _CN_YEAR.search(name)
     if year and year.start() > 1:
         name = name[: year.start()]
     elif year:
         name = name[year.end():].lstrip("度")
     name = re.split(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|年度报告|工作报告)", name)[0]
-    name = re.sub(r"^[\d\s年度]+", "", name).strip(" 　:：-_")
+    name = re.sub(r"^[\d\s年度]+|关于$", "", name).strip(" 　:：-_")
     if not name:
         return None
     if name.endswith("人民"):
