@@ -44,3 +44,12 @@ def test_a_report_printed_twice_gives_the_first_copys_headings() -> None:
     headings = find_headings(REPORT + REPORT)
     assert [h.key for h in headings] == KEYS
     assert headings[-1].start < len(REPORT)
+
+
+def test_titles_after_a_numbering_the_numeral_pattern_does_not_take() -> None:
+    text = REPORT.replace("一、总体情况", "第一部分 总体情况").replace(
+        "二、主动公开", "第二部分主动公开").replace("三、收到和处理", "三 收到和处理")
+    headings = find_headings(text)
+    assert [h.key for h in headings] == KEYS
+    assert headings[0].text == "第一部分 总体情况"
+    assert split_sections(text, headings)["overview"] == "本年度工作概述。"

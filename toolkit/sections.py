@@ -46,13 +46,13 @@ def find_headings(text: str, template: Template | None = None) -> list[Heading]:
         if match.start() < position:
             continue
         is_bare = match.re is bare
-        numeral = numeral_of[_title_key(match.group(1))] if is_bare else match.group(1)
+        numeral = numeral_of[_title_key(match["title"])] if is_bare else match.group(1)
         index = order.index(numeral)
         if index < next_index:
             continue
         section = by_numeral[numeral]
         if is_bare:
-            start, heading_end = match.start(1), match.end(1)
+            start, heading_end = match.start("heading"), match.end("heading")
         else:
             window = _clean(text[match.end(): match.end() + _LOOKAHEAD])
             if not any(word in window[: len(word) + 14] for word in section.keywords):
@@ -78,7 +78,11 @@ def _bare_titles(template: Template) -> tuple[re.Pattern[str], dict[str, str]]:
     numeral_of = {_title_key(title): s.numeral for s in template.sections for title in s.titles}
     titles = sorted((t for s in template.sections for t in s.titles), key=len, reverse=True)
     alternatives = "|".join(re.escape(t).replace("、", "[、,]?") for t in titles)
-    pattern = re.compile(rf"^[ \t]*((?:{alternatives}))[ \t:。]*$", re.M)
+    # The title alone, or after a numbering the numeral pattern does not take
+    # (第一部分 总体情况, 一 总体情况); the title decides the section.
+    numbering = r"(?:第?[一二三四五六](?:部分)?[ \t]+|第[一二三四五六]部分[ \t:、]*)?"
+    pattern = re.compile(rf"^[ \t]*(?P<heading>{numbering}(?P<title>{alternatives}))[ \t:。]*$",
+                         re.M)
     return pattern, numeral_of
 
 
