@@ -9,15 +9,24 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import random
+import re
 import stat
+import subprocess
 import zipfile
+from collections.abc import Callable
+from email import charset as email_charset
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from tests.conftest import corpus_dirs
-from toolkit import read
+from toolkit import read, synth
 from toolkit.errors import ReadError, UnsupportedFormat
+from toolkit.parse import parse_report
 from toolkit.read import Document, decode_bytes, html_tables, html_to_text, read_document
 
 SEED = corpus_dirs()[0] / "000_d7151d8ad9dd7d48.txt"
@@ -345,30 +354,32 @@ def test_docx_merged_cells(tmp_path: Path) -> None:
     ]
 
 
+def _generated_docx(path: Path, report: synth.SyntheticReport,
+                    edit: Callable[[str], str]) -> Path:
+    """A generated report as .docx, its word/document.xml passed through `edit`."""
+    content = synth.render(report, "docx")
+    assert isinstance(content, bytes)
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = edit(data.decode()).encode()
+            target.writestr(item, data)
+    return path
+
+
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_docx_whose_headings_word_numbered_parses_back(tmp_path: Path, version: str) -> None:
     """Word's list numbering keeps 一、 … 六、 out of the document's text."""
-    import random
-    import re
+    numbered = re.compile(r"<w:t>[一二三四五六]、(总体情况|主动公开|收到和处理|政府信息公开行政复议|存在|其他需要)")
 
-    from toolkit import synth
-    from toolkit.parse import parse_report
+    def unnumber(xml: str) -> str:
+        xml, count = numbered.subn(r"<w:t>\1", xml)
+        assert count == 6
+        return xml
 
     report = synth.random_report(random.Random(300), version=version)
-    content = synth.render(report, "docx")
-    assert isinstance(content, bytes)
-    with zipfile.ZipFile(io.BytesIO(content)) as source:
-        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
-    xml = parts["word/document.xml"].decode()
-    numbered = re.compile(r"<w:t>[一二三四五六]、(总体情况|主动公开|收到和处理|政府信息公开行政复议|存在|其他需要)")
-    xml, count = numbered.subn(r"<w:t>\1", xml)
-    assert count == 6
-    parts["word/document.xml"] = xml.encode()
-    path = tmp_path / "report.docx"
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    parsed = parse_report(path)
+    parsed = parse_report(_generated_docx(tmp_path / "report.docx", report, unnumber))
     assert parsed.values() == report.values
     assert list(parsed.sections) == ["overview", "active", "requests", "review", "problems", "other"]
     assert parsed.status == "ok"
@@ -376,25 +387,14 @@ def test_docx_whose_headings_word_numbered_parses_back(tmp_path: Path, version: 
 
 def test_docx_set_in_a_layout_table_parses_back(tmp_path: Path) -> None:
     """A Word file whose whole body sits in a one-cell frame table."""
-    import random
 
-    from toolkit import synth
-    from toolkit.parse import parse_report
+    def frame(xml: str) -> str:
+        start, end = xml.index("<w:body>") + len("<w:body>"), xml.rindex("<w:sectPr")
+        return (xml[:start] + "<w:tbl><w:tr><w:tc>" + xml[start:end]
+                + "<w:p/></w:tc></w:tr></w:tbl>" + xml[end:])
 
     report = synth.random_report(random.Random(7))
-    content = synth.render(report, "docx")
-    assert isinstance(content, bytes)
-    with zipfile.ZipFile(io.BytesIO(content)) as source:
-        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
-    xml = parts["word/document.xml"].decode()
-    start, end = xml.index("<w:body>") + len("<w:body>"), xml.rindex("<w:sectPr")
-    framed = "<w:tbl><w:tr><w:tc>" + xml[start:end] + "<w:p/></w:tc></w:tr></w:tbl>"
-    parts["word/document.xml"] = (xml[:start] + framed + xml[end:]).encode()
-    path = tmp_path / "framed.docx"
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    parsed = parse_report(path)
+    parsed = parse_report(_generated_docx(tmp_path / "framed.docx", report, frame))
     assert parsed.values() == report.values
     assert parsed.status == "ok"
 
@@ -499,7 +499,6 @@ def test_content_beats_suffix(tmp_path: Path) -> None:
     assert (doc.kind, doc.text) == ("html", "404 页面不存在")
 
 
-
 def test_an_article_set_in_a_layout_table_keeps_its_order() -> None:
     prose = "本年度,本机关坚持以公开为常态、不公开为例外,认真落实各项工作要求。"
     page = ("<html><body><table><tr><td>首页</td><td><p>一、总体情况</p><p>{prose}</p>"
@@ -514,11 +513,6 @@ def test_an_article_set_in_a_layout_table_keeps_its_order() -> None:
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_a_report_inside_a_layout_table_parses_back(tmp_path: Path, version: str) -> None:
-    import random
-
-    from toolkit import synth
-    from toolkit.parse import parse_report
-
     report = synth.random_report(random.Random(6), version=version)
     page = str(synth.render(report, "html"))
     wrapped = page.replace("<body>", "<body><table><tr><td>", 1).replace(
@@ -528,19 +522,10 @@ def test_a_report_inside_a_layout_table_parses_back(tmp_path: Path, version: str
     assert parsed.meta["template"] == version
 
 
-
 @pytest.mark.parametrize(("charset", "transfer"), [("utf-8", "base64"), ("gb2312", "qp")])
 def test_web_page_saved_as_one_file_parses_back(tmp_path: Path, charset: str,
                                                 transfer: str) -> None:
     """A page saved as .mht: MIME headers, the page base64 or quoted-printable encoded."""
-    import random
-    from email import charset as email_charset
-    from email.mime.multipart import MIMEMultipart
-    from email.mime.text import MIMEText
-
-    from toolkit import synth
-    from toolkit.parse import parse_report
-
     report = synth.random_report(random.Random(5))
     page = str(synth.render(report, "html")).replace('charset="utf-8"', f'charset="{charset}"')
     encoding = email_charset.Charset(charset)
@@ -556,9 +541,6 @@ def test_web_page_saved_as_one_file_parses_back(tmp_path: Path, charset: str,
 
 
 def test_mhtml_without_a_page_is_a_clear_error(tmp_path: Path) -> None:
-    from email.mime.multipart import MIMEMultipart
-    from email.mime.text import MIMEText
-
     archive = MIMEMultipart("related")
     archive.attach(MIMEText("just text", "plain", "utf-8"))
     with pytest.raises(ReadError, match="no HTML page"):
@@ -575,12 +557,6 @@ def test_report_printed_to_pdf_by_a_browser_parses_back(tmp_path: Path, version:
     """A generated page printed by Chromium: CJK fonts whose glyphs map to radicals
     (⼈⺠ for 人民), a long title wrapped over two lines, tables split across pages; without
     rules, table rows come out as text lines whose long labels wrap around their cells."""
-    import random
-    import subprocess
-
-    from toolkit import synth
-    from toolkit.parse import parse_report
-
     report = synth.random_report(random.Random(2), version=version)
     html = str(synth.render(report, "html"))
     if not ruled:
@@ -597,10 +573,8 @@ def test_report_printed_to_pdf_by_a_browser_parses_back(tmp_path: Path, version:
     for key in ("title", "agency", "year", "published", "template"):
         assert from_pdf.meta[key] == from_page.meta[key], key
     # The same PDF as a scraper's .txt: PDFium's text, labels wrapped over lines.
-    import pypdfium2
-
     document = pypdfium2.PdfDocument(pdf)
-    text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    text = "\n".join(pdf_page.get_textpage().get_text_range() for pdf_page in document)
     document.close()
     from_text = parse_report(_write(tmp_path, "report.txt", text.encode()))
     assert from_text.values() == report.values

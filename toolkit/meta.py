@@ -19,12 +19,11 @@ _TITLE_WORDS = re.compile(
     r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告(?:\((?:19|20)\d{2}年度?\)|的公告)?$")
 _TITLE_BAD = re.compile(r"^(?:根据|本报告|本年度报告|本年报|按照|依据|现将|为)|[>》《]|当前位置|如下")
 _TITLE_LABEL = re.compile(r"^(?:#+\s*|(?:标题|题名|文章标题|名称)\s*[:：]\s*)")
-_YEAR_FIRST = re.compile(r"(?:19|20)\d{2}\s*年")
 _ANY_SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[。,，;；:：]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([一二][〇零○一二三四五六七八九]{3})\s*年")
-_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—|~)\s*"
     r"(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日"
@@ -50,9 +49,9 @@ _CONTACT = re.compile(r"(?:请(?:与|联系)|联系单位[:：]?|由)\s*([\u4e00
 
 def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
     """The report's title: a short line near the top naming the report, page chrome skipped."""
-    declared = (hints or {}).get("meta_title")
-    if declared and _TITLE_WORDS.search(re.sub(r"\s+", "", declared)):
-        return re.sub(r"\s+", "", declared)
+    declared = _ANY_SPACE.sub("", (hints or {}).get("meta_title") or "")
+    if declared and _TITLE_WORDS.search(declared):
+        return declared
     lines = text[:4000].split("\n", 61)
     previous = ""
     for index in range(min(len(lines), 60)):
@@ -62,7 +61,7 @@ def find_title(text: str, hints: Mapping[str, str] | None = None) -> str | None:
             continue
         if _TITLE_WORDS.search(compact):
             # A title wrapped before its year: the body sits alone on the line above.
-            if _YEAR_FIRST.match(compact) and _BODY_LINE.match(previous):
+            if _YEAR.match(compact) and _BODY_LINE.match(previous):
                 return previous + compact
             return compact
         # A title wrapped after its year or its 公开 (PDFs centre long titles on two lines).

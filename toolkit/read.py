@@ -103,7 +103,8 @@ def read_document(path: str | Path, max_bytes: int = 20_000_000) -> Document:
         raise
 
 
-_MIME_HEADER = re.compile(rb"\A(?:MIME-Version|Content-Type|From|Subject|Date|Content-Location|X-[\w-]+)\s*:", re.I)
+_MIME_HEADER = re.compile(
+    rb"\A(?:MIME-Version|Content-Type|From|Subject|Date|Content-Location|X-[\w-]+)\s*:", re.I)
 
 
 def _is_mhtml(data: bytes) -> bool:
@@ -120,10 +121,9 @@ def _read_mhtml(p: Path, data: bytes) -> Document:
     if not isinstance(html, bytes) or not html.strip():
         raise ReadError(p, "MHTML archive's HTML page is empty")
     charset = _charset(page.get_content_charset() or "")
-    if charset:
-        # The part's own charset; as UTF-8, the page's <meta> cannot mislead the decoder.
+    if charset:  # the part's own charset beats the page's <meta>
         with contextlib.suppress(UnicodeDecodeError):
-            html = html.decode(charset).encode("utf-8")
+            return _decoded_html_document(p, html.decode(charset), charset)
     return _html_document(p, html)
 
 
@@ -361,6 +361,10 @@ def _html_document(p: Path, data: bytes) -> Document:
         html, enc = _decode_html(data)
     except ValueError as exc:
         raise ReadError(p, str(exc)) from exc
+    return _decoded_html_document(p, html, enc)
+
+
+def _decoded_html_document(p: Path, html: str, enc: str) -> Document:
     if not html.strip():
         raise ReadError(p, "empty file")
     root = _parse_html(html)
@@ -782,11 +786,11 @@ def _row_lines(cells: list[Any]) -> list[str]:
     """A row's cells on one line, tables nested in them after it; but a layout row (old
     CMS pages set the whole article in a table cell: prose around several tables) reads
     cell by cell as pages of their own, prose and tables in their order."""
-    read = []
+    read: list[tuple[str, list[Any]]] = []
     for cell in cells:
         nested: list[Any] = []
         read.append((_cell_text(cell, nested), nested))
-    if any(nested and (len(nested) > 1 or len(text) >= _LAYOUT_PROSE) for text, nested in read):
+    if _is_layout_row(read):
         return [line for cell in cells for line in _render_html(cell)]
     lines = [CELL_SEP.join(text for text, _ in read)]
     for _, nested in read:
@@ -797,6 +801,12 @@ def _row_lines(cells: list[Any]) -> list[str]:
 
 _LAYOUT_PROSE = 40
 """Characters of prose beside a nested table that make a cell a page, not a data cell."""
+
+
+def _is_layout_row(cells: list[tuple[str, list[Any]]]) -> bool:
+    """Some cell, read as (its own text, the tables nested in it), is a page: prose around
+    several tables, or around one table with more than a few words."""
+    return any(nested and (len(nested) > 1 or len(text) >= _LAYOUT_PROSE) for text, nested in cells)
 
 
 def _span(el: Any, attr: str) -> int:
@@ -1025,7 +1035,7 @@ def _docx_table_lines(tbl: Any) -> list[str]:
     lines: list[str] = []
     for tr in _docx_children(tbl, _W_TR):
         cells = [tc for tc in _docx_children(tr, _W_TC) if not _docx_is_continuation(tc)]
-        read = []
+        read: list[tuple[str, list[Any]]] = []
         for tc in cells:
             pieces: list[str] = []
             nested: list[Any] = []
@@ -1035,8 +1045,8 @@ def _docx_table_lines(tbl: Any) -> list[str]:
                 else:
                     pieces.append(_clean_cell_piece(_docx_par_text(block)))
             read.append(("".join(pieces), nested))
-        if any(nested and (len(nested) > 1 or len(text) >= _LAYOUT_PROSE) for text, nested in read):
-            lines.extend(line for tc in cells for line in _docx_body_lines(tc))  # a layout row
+        if _is_layout_row(read):
+            lines.extend(line for tc in cells for line in _docx_body_lines(tc))
             continue
         if read:
             lines.append(CELL_SEP.join(text for text, _ in read))

@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from toolkit.values import COUNT_UNITS, MONEY_UNITS
+
 TEXT = "text"
 VALUE = "value"
 BLANK = "blank"
@@ -20,16 +22,15 @@ _PIECES = re.compile(
     r"|(?P<enum_cjk>(?<![\u4e00-\u9fff])[一二三四五六七八九十]{1,2}、)"
     r"|(?P<marker>\(略\)|\*+|(?<![\w])[/—–]+(?![\w])|(?<![\w\-])-{1,3}(?![\w\-]))"
     r"|(?P<enum_num>(?<![\d.])\d{1,2}[.、](?=\s?[^\d\s.]))"
-    r"|(?P<num>(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:亿元|亿|万元|万|元)?)"
+    rf"|(?P<num>(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:{MONEY_UNITS})?)"
     r"|(?P<space>\s+)"
     r"|(?P<other>[^\s\d(*/—–\-一二三四五六七八九十]+|.)"
 )
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_PLAIN_NUMBER = re.compile(r"^[+\-]?\d+$")
 # A whole cell may carry a count's unit (12件); inside running text the unit stays text, so
 # prose restating counts (予以公开2件,部分公开2件) keeps its shape.
 _LONE_VALUE = re.compile(
-    r"^(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:亿元|亿|万元|万|元)?(?:\s*(?:件|个|项|条|次|宗))?$")
+    rf"^(?:增加|减少|增|减)?[+\-]?\d[\d,]*(?:\.\d+)?(?:{MONEY_UNITS})?(?:\s*(?:{COUNT_UNITS}))?$")
 _NEEDS_SCAN = re.compile(r"[\d(*/—–\-]|[一二三四五六七八九十]、|^无$|^略$")
 _WHOLE_MARKER = re.compile(r"^(?:\(略\)|略|\*+|[/—–\-]+|无|─+)$")
 _ENUM_AFTER = re.compile(r"[.、]\s?[^\d\s.]")
@@ -86,7 +87,7 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
 
 def _chunk(cell: str, start: int, out: list[Token]) -> None:
     """Tokens of one stripped cell or line of text (possibly several cells run together)."""
-    if (cell.isdigit() and cell.isascii()) or _PLAIN_NUMBER.match(cell) or _LONE_VALUE.match(cell):
+    if (cell.isdigit() and cell.isascii()) or _LONE_VALUE.match(cell):
         out.append(Token(VALUE, cell, start, False, True))
     elif len(cell) > 1 and not _NEEDS_SCAN.search(cell):
         out.append(Token(TEXT, cell, start))

@@ -26,9 +26,12 @@ FLAGS = (BLANK, REDACTED, NOT_APPLICABLE, WORD_ZERO, MISSING, AMBIGUOUS)
 
 _REDACTION = re.compile(r"^(?:\*+|\(略\)|略|\(略\)\*?|x+|X+)$")
 _NOT_APPLICABLE = re.compile(r"^(?:/|\\|-+|—+|–+|_+|/+|─+|—+|无此项|不适用)$")
+MONEY_UNITS = "亿元|亿|万元|万|元"
+COUNT_UNITS = "件|个|项|条|次|宗"
+"""Units a cell may print after its number (regex alternations)."""
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-]|增加|增|减少|减)?\s*(?P<digits>\d[\d,]*(?:\.\d+)?)\s*"
-    r"(?P<unit>亿元|亿|万元|万|元)?\s*(?:件|个|项|条|次|宗)?$"
+    rf"(?P<unit>{MONEY_UNITS})?\s*(?:{COUNT_UNITS})?$"
 )
 _UNIT_TO_WAN = {"亿元": Decimal(10000), "亿": Decimal(10000), "万元": Decimal(1), "万": Decimal(1),
                 "元": Decimal("0.0001")}
