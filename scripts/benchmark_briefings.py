@@ -3,7 +3,7 @@
     .venv/bin/python scripts/benchmark_briefings.py                 # 300 regions, all cores
     .venv/bin/python scripts/benchmark_briefings.py --regions 40 --baseline 0   # quick look
 
-Builds a synthetic store on real divisions (`toolkit.synth_store`, 5 years per body) in a
+Builds a synthetic store on real divisions (`toolkit.dev.synth_store`, 5 years per body) in a
 temporary folder, renders one briefing per region with `toolkit.briefings.run` (the same
 code as `python -m toolkit briefings`: worker processes each reusing one kernel), and, as a
 baseline, renders a few with a fresh kernel per notebook (plain papermill). Writes the
@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from toolkit import briefings  # noqa: E402
-from toolkit.corpus import load  # noqa: E402
-from toolkit.synth_store import build_store  # noqa: E402
+from toolkit.analysis.corpus import load  # noqa: E402
+from toolkit.dev.synth_store import build_store  # noqa: E402
 
 TARGET = 1.5
 

@@ -24,10 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.corpus import load  # noqa: E402
-from toolkit.explore import VIEWS  # noqa: E402
-from toolkit.synth_store import build_store  # noqa: E402
-from toolkit.widgets import Explorer, Timing  # noqa: E402
+from toolkit.analysis.corpus import load  # noqa: E402
+from toolkit.dev.synth_store import build_store  # noqa: E402
+from toolkit.present.explore import VIEWS  # noqa: E402
+from toolkit.present.widgets import Explorer, Timing  # noqa: E402
 
 BUDGET_MS = 300.0
 INDICATORS = ("disclosure_rate", "refusal_rate", "requests_received", "not_held_share",
@@ -117,7 +117,7 @@ def report(rows: list[dict[str, object]], n: int, usable: int, startup: float, o
     lines = [
         f"# Explorer interaction latency, {n:,} generated reports",
         "",
-        f"Store: `toolkit.synth_store.build_store(n_reports={n}, seed=0)` ({usable:,} reports "
+        f"Store: `toolkit.dev.synth_store.build_store(n_reports={n}, seed=0)` ({usable:,} reports "
         "after one-per-body-year). Each row times `Explorer` update methods (what a widget "
         "change calls): headline + queries + chart, and the SVG render of the visible view "
         "by vl-convert; cold: the SVG cache is off and remembered query answers are dropped "

@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from toolkit.corpus import load
-from toolkit.indicators import KINDS, LEVELS
-from toolkit.regions import place_body
-from toolkit.synth_store import _bodies, build_store
+from toolkit.analysis.corpus import load
+from toolkit.analysis.indicators import KINDS, LEVELS
+from toolkit.dev.synth_store import _bodies, build_store
+from toolkit.places.regions import place_body
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -65,7 +65,7 @@ def main() -> None:
     seconds, _ = timed(lambda: (corpus.warm(), corpus.quality))
     lines.append(f"- query indexes (regions, members per level) and quality table: {seconds:.1f} s "
                  "(once per session; `Corpus.warm()`)")
-    from toolkit.crosscheck import cross_checks
+    from toolkit.analysis.crosscheck import cross_checks
 
     seconds, found = timed(lambda: cross_checks(corpus))
     sizes = ", ".join(f"{name} {len(frame):,} rows"

@@ -4,8 +4,8 @@
     .venv/bin/python scripts/make_data_dictionary.py --check  # exit 1 if it is out of date
 
 Columns come from the store's Arrow schemas, canonical keys from toolkit/template.toml,
-flags from toolkit.values, identities from toolkit.checks and indicators from
-toolkit.indicators.INDICATORS, so the dictionary follows the package; the descriptions
+flags from toolkit.parse.values, identities from toolkit.parse.checks and indicators from
+toolkit.analysis.indicators.INDICATORS, so the dictionary follows the package; the descriptions
 written here are checked to cover every column and flag (a new column fails the test
 until it is described).
 """
@@ -18,11 +18,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.checks import IDENTITIES  # noqa: E402
-from toolkit.indicators import INDICATORS, SMALL, Indicator  # noqa: E402
-from toolkit.store import SCHEMAS  # noqa: E402
-from toolkit.template import TEMPLATE_VERSIONS, load_template  # noqa: E402
-from toolkit.values import FLAGS  # noqa: E402
+from toolkit.analysis.indicators import INDICATORS, SMALL, Indicator  # noqa: E402
+from toolkit.parse.checks import IDENTITIES  # noqa: E402
+from toolkit.parse.values import FLAGS  # noqa: E402
+from toolkit.spec.template import TEMPLATE_VERSIONS, load_template  # noqa: E402
+from toolkit.store.schema import SCHEMAS  # noqa: E402
 
 OUT = REPO / "docs" / "DATA_DICTIONARY.md"
 
@@ -154,7 +154,7 @@ QUALITY_COLUMNS = [
 
 CROSS_CHECKS = [
     ("carry_forward_chain", "`requests.carried_forward` of year t == `requests.carried_over` of "
-     "year t+1, per applicant column, same body (`toolkit.crosscheck`)."),
+     "year t+1, per applicant column, same body (`toolkit.analysis.crosscheck`)."),
     ("regulation_stock_balance", "2021 template: `active.rules.in_force` (and "
      "`normative_docs`) of year t == year t−1's + `issued` − `repealed` of year t."),
 ]
@@ -233,7 +233,7 @@ def render() -> str:
         "hand; run `.venv/bin/python scripts/make_data_dictionary.py`. -->",
         "",
         "What the store written by `python -m toolkit ingest DIR --out STORE` holds, and what "
-        "the query layer (`toolkit.corpus.load(STORE)`) derives from it. Names are English; "
+        "the query layer (`toolkit.analysis.corpus.load(STORE)`) derives from it. Names are English; "
         "each comes with its Chinese label.",
         "",
         "## Store layout",
@@ -258,9 +258,9 @@ def render() -> str:
     out += ["## Flags (`facts.flag`)", "", "| flag | 中文 | meaning |", "|---|---|---|"]
     out += [f"| `{f}` | {FLAG_TEXT[f][0]} | {_cell(FLAG_TEXT[f][1])} |" for f in FLAGS]
     out += ["", "## Accounting identities (`checks.check`)", "",
-            "Per report (`toolkit.checks`):", "", "| check | 中文 | identity |", "|---|---|---|"]
+            "Per report (`toolkit.parse.checks`):", "", "| check | 中文 | identity |", "|---|---|---|"]
     out += [f"| `{name}` | 勾稽关系 | {_cell(text)} |" for name, text in IDENTITIES.items()]
-    out += ["", "Across years of one body (`toolkit.crosscheck`, computed on demand, not "
+    out += ["", "Across years of one body (`toolkit.analysis.crosscheck`, computed on demand, not "
             "stored):", "", "| check | identity |", "|---|---|"]
     out += [f"| `{name}` | {_cell(text)} |" for name, text in CROSS_CHECKS]
     out += ["", "## Canonical keys (`facts.key`)", "",
@@ -268,7 +268,7 @@ def render() -> str:
             + "; ".join(f"`{v}`: {template.versions[v]['issued_by']}" for v in TEMPLATE_VERSIONS)
             + ". Amounts are in 万元.", ""]
     out += _key_rows()
-    out += ["", "## Indicators (`toolkit.indicators.INDICATORS`)", "",
+    out += ["", "## Indicators (`toolkit.analysis.indicators.INDICATORS`)", "",
             "Per report and per region roll-up (sum the counts first, then divide). A rate "
             f"over fewer than {SMALL} requests is flagged `is_small`: shown with its count, "
             "not ranked. A count (no denominator) is the numerator.", "",

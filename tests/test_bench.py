@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit import bench
+from toolkit.dev import bench
 
 
 def test_rates_are_of_the_best_and_median_round() -> None:

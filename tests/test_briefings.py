@@ -1,6 +1,6 @@
 """Briefings: the figures they show, the guard rails, the batch, its HTML and its JSON.
 
-Fast tests call `toolkit.briefing` in this process on stores built in a temporary folder;
+Fast tests call `toolkit.briefings.content` in this process on stores built in a temporary folder;
 the batch tests render real notebooks (papermill, one reused kernel per worker) and a
 Dask `LocalCluster`, and compare the outputs with the goldens in tests/golden/.
 """
@@ -21,8 +21,10 @@ import pandas as pd
 import pytest
 
 from tests.conftest import BUNDLED, REPO
-from toolkit import briefing, briefings
-from toolkit.indicators import BY_NAME, region_indicators
+from toolkit.analysis.indicators import BY_NAME, region_indicators
+from toolkit.briefings import batch, kernel, pages
+from toolkit.briefings import content as briefing
+from toolkit.briefings.jobs import Job, check_adcode
 from toolkit.parse import parse_report
 from toolkit.store import ingest
 
@@ -76,7 +78,7 @@ def tampered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from toolkit.synth_store import build_store
+    from toolkit.dev.synth_store import build_store
 
     return build_store(tmp_path_factory.mktemp("synthetic") / "store", 600, seed=3)
 
@@ -103,10 +105,10 @@ def test_parse_years_rejects(text: str) -> None:
                                   "150300\n", "abc123"])
 def test_adcodes_that_could_not_name_a_file_are_refused(code: str) -> None:
     if code.strip() == "150300":  # surrounding whitespace is trimmed, not a different name
-        assert briefings.check_adcode(code) == "150300"
+        assert check_adcode(code) == "150300"
         return
     with pytest.raises(ValueError):
-        briefings.check_adcode(code)
+        check_adcode(code)
 
 
 @pytest.mark.parametrize(("value", "count", "rate"), [
@@ -185,7 +187,7 @@ def test_report_text_is_escaped(tampered: Path) -> None:
     excerpt = brief.excerpts()
     assert SCRIPT in excerpt.text
     assert "<script" not in excerpt.html and "<img" not in excerpt.html
-    page = briefings.export_html(_notebook_with(excerpt), "t")
+    page = pages.export_html(_notebook_with(excerpt), "t")
     assert "<script" not in page and "&lt;script&gt;alert" in page
 
 
@@ -225,7 +227,7 @@ def test_region_lookups_agree_with_the_corpus_queries(synthetic: Path) -> None:
 
 
 def test_breaks_find_the_carry_forward_failures_crosscheck_finds(synthetic: Path) -> None:
-    from toolkit.crosscheck import carry_forward_chain
+    from toolkit.analysis.crosscheck import carry_forward_chain
 
     corpus = briefing.load_corpus(synthetic)
     found = 0
@@ -285,7 +287,7 @@ def _assert_json_matches_direct_computation(store: Path, record: dict[str, Any])
 
 def test_batch_renders_exports_indexes_and_records_failures(bundled: Path, tmp_path: Path) -> None:
     # a variant of the template whose last cell fails for one region, with markup in the error
-    template = nbformat.read(briefings.NOTEBOOK, as_version=4)
+    template = nbformat.reads(kernel.notebook_template(), as_version=4)
     template.cells.append(nbformat.v4.new_code_cell(
         f'assert region != "511381", {SCRIPT!r}', id="fails-for-511381"))
     variant = tmp_path / "variant.ipynb"
@@ -296,7 +298,7 @@ def test_batch_renders_exports_indexes_and_records_failures(bundled: Path, tmp_p
             "--notebook", str(variant), "--region", "999999", "--region", "../../etc",
             *(a for code in [*goldens, "511381"] for a in ("--region", code))]
 
-    assert briefings.main(argv) == 1  # some regions failed, the batch still finished
+    assert batch.main(argv) == 1  # some regions failed, the batch still finished
 
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     status = {row["adcode"]: (row["status"], row["error"]) for row in index["regions"]}
@@ -325,28 +327,28 @@ def test_batch_renders_exports_indexes_and_records_failures(bundled: Path, tmp_p
 def test_reused_kernel_renders_what_a_fresh_kernel_renders(bundled: Path, tmp_path: Path) -> None:
     """One kernel, two notebooks in a row: the second must not see the first's state.
     A kernel that died is replaced on the next job."""
-    jobs = [briefings.Job(code, str(bundled)) for code in ("350128", "150300")]
+    jobs = [Job(code, str(bundled)) for code in ("350128", "150300")]
     try:
-        results = [briefings.render_job(job) for job in jobs]
+        results = [batch.render_job(job) for job in jobs]
         assert [r.status for r in results] == ["ok", "ok"]
         assert [r.kernel_reused for r in results] == [0, 1]
         for result in results:
-            briefings.write_outputs(result, tmp_path)
+            batch.write_outputs(result, tmp_path)
             _assert_same_as_golden(tmp_path, result.adcode)
         cells = nbformat.read(tmp_path / "150300.ipynb", as_version=4).cells
         counts = [c.execution_count for c in cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1)), "execution counts restart per notebook"
 
-        kernel = briefings.session()
-        os.kill(kernel.km.provisioner.pid, signal.SIGKILL)
+        live = kernel.session()
+        os.kill(live.km.provisioner.pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while kernel.is_alive() and time.monotonic() < deadline:
+        while live.is_alive() and time.monotonic() < deadline:
             time.sleep(0.1)
-        again = briefings.render_job(jobs[0])
+        again = batch.render_job(jobs[0])
         assert (again.status, again.kernel_reused) == ("ok", 0)
-        assert briefings.session() is not kernel
+        assert kernel.session() is not live
     finally:
-        briefings.close_sessions()
+        kernel.close_sessions()
 
 
 def test_batch_on_a_dask_local_cluster(bundled: Path, tmp_path: Path) -> None:
@@ -355,7 +357,7 @@ def test_batch_on_a_dask_local_cluster(bundled: Path, tmp_path: Path) -> None:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
         out = tmp_path / "out"
-        code = briefings.main(["--store", str(bundled), "--out", str(out), "--quiet",
+        code = batch.main(["--store", str(bundled), "--out", str(out), "--quiet",
                                "--scheduler", cluster.scheduler_address,
                                "--region", "150300", "--region", "350128"])
     assert code == 0
@@ -369,13 +371,13 @@ def test_batch_on_a_dask_local_cluster(bundled: Path, tmp_path: Path) -> None:
 
 def test_main_says_what_to_do_without_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                               ) -> None:
-    assert briefings.main(["--store", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
+    assert batch.main(["--store", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
     assert "run `python -m toolkit ingest" in capsys.readouterr().err
 
 
 def test_plan_orders_levels_and_refuses_bad_codes(bundled: Path) -> None:
-    codes, failures = briefings.plan(bundled, regions=["350128", "150300", "x/y", "999999"])
+    codes, failures = batch.plan(bundled, regions=["350128", "150300", "x/y", "999999"])
     assert codes == ["150300", "350128"]
     assert [f.adcode for f in failures] == ["x/y", "999999"]
-    cities, _ = briefings.plan(bundled, level="city")
+    cities, _ = batch.plan(bundled, level="city")
     assert cities[0] == "150300" and all(c.endswith("00") for c in cities)

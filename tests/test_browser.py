@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import pytest
 
 from toolkit import store
-from toolkit.corpus import load
+from toolkit.analysis.corpus import load
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

@@ -1,6 +1,6 @@
 """Chart builders through `.to_dict()`: fields, aggregation, Chinese titles; SVG and PNG output.
 
-Frames are tiny and hand-made (what `toolkit.corpus` returns), so each test names the
+Frames are tiny and hand-made (what `toolkit.analysis.corpus` returns), so each test names the
 behaviour it guards. Rendering tests need vl-convert and a CJK font (fonts-noto-cjk).
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit import charts
-from toolkit.explore import (
+from toolkit.present import charts
+from toolkit.present.explore import (
     SvgRenderer,
     correction_chart,
     export_chart,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import corpus_dirs
-from toolkit.checks import check_report
 from toolkit.parse import parse_report
-from toolkit.template import load_template
+from toolkit.parse.checks import check_report
+from toolkit.spec.template import load_template
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import expected_cases
 from toolkit.parse import parse_report
-from toolkit.report import Report
+from toolkit.parse.report import Report
 
 CASES = expected_cases()
 META_KEYS = ["title", "agency", "year", "published", "template",
@@ -90,7 +90,7 @@ def test_every_canonical_key_present(path: Path, expected: dict[str, Any]) -> No
     if version not in ("2019", "2021"):
         assert report.values() == {} or all(v is None for v in report.values().values())
         return
-    from toolkit.template import load_template
+    from toolkit.spec.template import load_template
 
     missing = [k for k in load_template().canonical_keys(version)
                if k not in report.values() and not k.startswith("active.")]

@@ -1,4 +1,4 @@
-"""The query layer (`toolkit.corpus`) on the bundled corpus: regions, series, peers,
+"""The query layer (`toolkit.analysis.corpus`) on the bundled corpus: regions, series, peers,
 composition and the reports behind a figure agree with each other and with the numbers."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import BUNDLED
-from toolkit.corpus import Corpus, load
+from toolkit.analysis.corpus import Corpus, load
 from toolkit.store import ingest
 
 

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from tests.conftest import BUNDLED, corpus_dirs
-from toolkit import corpus as corpus_module
 from toolkit import store
-from toolkit.crosscheck import (
+from toolkit.analysis import corpus as corpus_module
+from toolkit.analysis.crosscheck import (
     CARRY_OUT,
     DUPLICATE_OUT,
     PROSE_OUT,
@@ -33,9 +33,9 @@ from toolkit.crosscheck import (
     regulation_stock_balance,
     shingles,
 )
-from toolkit.indicators import APPLICANTS, wide_values, with_presence
+from toolkit.analysis.indicators import APPLICANTS, wide_values, with_presence
 from toolkit.parse import parse_report
-from toolkit.report import Report
+from toolkit.parse.report import Report
 
 Values = dict[str, Any]
 COLUMNS = [*APPLICANTS, "total"]

@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import BUNDLED, REPO
 from tests.test_briefings import SEED_003, change_granted_total
-from toolkit.briefing import STORE_ENV
+from toolkit.briefings.content import STORE_ENV
 from toolkit.store import ingest
 
 GOLDEN = REPO / "tests" / "golden"

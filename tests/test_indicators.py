@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import corpus_dirs
-from toolkit.indicators import (
+from toolkit.analysis.indicators import (
     BY_NAME,
     INDICATORS,
     publication_timeliness,
@@ -18,7 +18,7 @@ from toolkit.indicators import (
     with_presence,
 )
 from toolkit.parse import parse_report
-from toolkit.report import Report
+from toolkit.parse.report import Report
 
 
 def seed(prefix: str) -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.meta import (
+from toolkit.parse.meta import (
     agency_from_title,
     department_by_short_name,
     find_agency,

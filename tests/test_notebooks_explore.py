@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from toolkit import store
-from toolkit.corpus import Corpus, load
-from toolkit.teaching import Lab
+from toolkit.analysis.corpus import Corpus, load
+from toolkit.present.teaching import Lab
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"

@@ -1,6 +1,6 @@
 """Property tests: a synthetic report, in any layout, parses back to exactly its values.
 
-Reports come from `toolkit.synth` (random but balanced: the four accounting identities
+Reports come from `toolkit.dev.synth` (random but balanced: the four accounting identities
 hold), seeded by Hypothesis so a failure shrinks to one seed that reproduces it:
 `synth.render(synth.random_report(random.Random(seed), version), layout)`.
 `runtogether` uses single-digit reports, the only ones whose glued digits split one way.
@@ -14,12 +14,12 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from toolkit import synth
-from toolkit.checks import check_report
-from toolkit.errors import NotAReport
+from toolkit.dev import synth
 from toolkit.parse import parse_report, parse_text
-from toolkit.report import Report
-from toolkit.template import load_template
+from toolkit.parse.checks import check_report
+from toolkit.parse.report import Report
+from toolkit.spec.errors import NotAReport
+from toolkit.spec.template import load_template
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 VERSIONS = st.sampled_from(("2019", "2021"))
@@ -192,14 +192,14 @@ def test_cut_inside_a_decimal_amount(layout: str) -> None:
 def test_normalise_text_is_nfkc_with_unix_newlines(text: str) -> None:
     import unicodedata
 
-    from toolkit.parse import normalise_text
+    from toolkit.parse.normalise import normalise_text
 
     unix = text.replace("\r\n", "\n").replace("\r", "\n")
     assert normalise_text(text) == unicodedata.normalize("NFKC", unix)
 
 
 def test_stand_ins_become_what_they_stand_for() -> None:
-    from toolkit.parse import normalise_text
+    from toolkit.parse.normalise import normalise_text
 
     # Kangxi radicals (⼈) fold under NFKC; the CJK radical supplement (⺠, ⻓) needs the map.
     assert normalise_text("中华⼈⺠共和国⻓江⻔户⼯作") == "中华人民共和国长江门户工作"

@@ -24,10 +24,19 @@ import pypdfium2
 import pytest
 
 from tests.conftest import corpus_dirs
-from toolkit import read, synth
-from toolkit.errors import ReadError, UnsupportedFormat
+from toolkit.dev import synth
 from toolkit.parse import parse_report
-from toolkit.read import Document, decode_bytes, html_tables, html_to_text, read_document
+from toolkit.read import (
+    Document,
+    decode_bytes,
+    html_tables,
+    html_to_text,
+    read_document,
+    sniff,
+    word,
+)
+from toolkit.read import html as read_html
+from toolkit.spec.errors import ReadError, UnsupportedFormat
 
 SEED = corpus_dirs()[0] / "000_d7151d8ad9dd7d48.txt"
 HT_2022 = corpus_dirs()[1] / "ht_2022.html"
@@ -129,7 +138,7 @@ def test_too_large(tmp_path: Path, seed_text: str) -> None:
     path = _write(tmp_path, "big.txt", seed_text.encode("utf-8"))
     with pytest.raises(ReadError, match=r"file too large \(.* > 1\.0 KB limit\)"):
         read_document(path, max_bytes=1000)
-    assert read._too_large(52_400_000, 20_000_000) == "file too large (52.4 MB > 20.0 MB limit)"
+    assert sniff._too_large(52_400_000, 20_000_000) == "file too large (52.4 MB > 20.0 MB limit)"
 
 
 def test_directory_and_missing_file(tmp_path: Path) -> None:
@@ -148,7 +157,7 @@ def test_unreadable_file(tmp_path: Path, seed_text: str, monkeypatch: pytest.Mon
             def denied(*args: object, **kwargs: object) -> None:
                 raise PermissionError(13, "Permission denied", str(path))
 
-            monkeypatch.setattr(read, "open", denied, raising=False)
+            monkeypatch.setattr(sniff, "open", denied, raising=False)
         with pytest.raises(ReadError, match="Permission denied"):
             read_document(path)
     finally:
@@ -587,7 +596,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def test_doc_without_converter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(read.shutil, "which", lambda name: None)
+    monkeypatch.setattr(word.shutil, "which", lambda name: None)
     with pytest.raises(UnsupportedFormat, match="LibreOffice or antiword"):
         read_document(_write(tmp_path, "old.doc", OLE_MAGIC + bytes(1024)))
 
@@ -628,22 +637,22 @@ _TABLES = [
 @pytest.mark.parametrize(("markup", "regular"), list(zip(_TABLES, [True, True, True, True, False, False],
                                                           strict=True)))
 def test_one_pass_table_reading_matches_cell_by_cell_reading(markup: str, regular: bool) -> None:
-    table = next(read._parse_html(f"<html><body>{markup}</body></html>").iter("table"))
-    assert bool(read._IRREGULAR(table)) is not regular
+    table = next(read_html._parse_html(f"<html><body>{markup}</body></html>").iter("table"))
+    assert bool(read_html._IRREGULAR(table)) is not regular
     if regular:
-        assert read._regular_table_lines(table) == read._marked_table_lines(table)
-    assert read._table_lines(table)
+        assert read_html._regular_table_lines(table) == read_html._marked_table_lines(table)
+    assert read_html._table_lines(table)
 
 
 def test_one_pass_table_reading_matches_on_real_pages() -> None:
     pages = [p for d in corpus_dirs() for p in sorted(d.glob("*.htm*"))]
     regular = 0
     for page in pages:
-        doc = read.read_document(page)
-        root = read._parse_html(read._decode_html(page.read_bytes())[0])
+        doc = read_document(page)
+        root = read_html._parse_html(read_html.decode_html(page.read_bytes())[0])
         for table in root.iter("table"):
-            if read._is_simple(table) and not read._IRREGULAR(table):
+            if read_html._is_simple(table) and not read_html._IRREGULAR(table):
                 regular += 1
-                assert read._regular_table_lines(table) == read._marked_table_lines(table)
+                assert read_html._regular_table_lines(table) == read_html._marked_table_lines(table)
         assert doc.text
     assert regular > 0

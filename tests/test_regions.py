@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.regions import agency_kind, phone_places, place_body
+from toolkit.places.regions import agency_kind, phone_places, place_body
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Section headings 一 … 六 and the text between them."""
 from __future__ import annotations
 
-from toolkit.sections import find_headings, split_sections
+from toolkit.parse.sections import find_headings, split_sections
 
 REPORT = (
     "某县人民政府2020年政府信息公开工作年度报告\n"

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import corpus_dirs
 from toolkit import store
-from toolkit.errors import ReadError
-from toolkit.report import Check, Fact, Report
-from toolkit.store import ingest, open_store
+from toolkit.parse.report import Check, Fact, Report
+from toolkit.spec.errors import ReadError
+from toolkit.store import ingest, open_store, scan
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 VIEWS = ("reports", "facts", "checks", "sections")
@@ -285,7 +285,7 @@ def test_unlistable_dir_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(store.os, "scandir", scandir)
+    monkeypatch.setattr(scan.os, "scandir", scandir)
     run(root, out)
     reports = by_path(out)
     assert len(reports) == len(files)

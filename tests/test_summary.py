@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BUNDLED
+from toolkit.present.summary import summary_text
 from toolkit.store import ingest
-from toolkit.summary import summary_text
 
 
 @pytest.fixture(scope="module")

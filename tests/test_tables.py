@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.parse import parse_text
-from toolkit.report import Report
+from toolkit.parse.report import Report
 
 REQUEST_HEADER = (
     "三、收到和处理政府信息公开申请情况\n(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)\n"

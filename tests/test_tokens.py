@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.tokens import BLANK, TEXT, VALUE, tokenize
+from toolkit.parse.tokens import BLANK, TEXT, VALUE, tokenize
 
 
 def kinds(text: str) -> list[tuple[str, str]]:

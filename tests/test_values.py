@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.values import parse_cell, split_candidates
+from toolkit.parse.values import parse_cell, split_candidates
 
 
 @pytest.mark.parametrize(

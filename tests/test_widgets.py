@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from toolkit import store
-from toolkit.corpus import Corpus, load
-from toolkit.explore import (
+from toolkit.analysis.corpus import Corpus, load
+from toolkit.present.explore import (
     VIEWS,
     Selection,
     StoreNotFoundError,
@@ -24,7 +24,7 @@ from toolkit.explore import (
     resolve_store,
     table_grid,
 )
-from toolkit.widgets import ALL, Explorer
+from toolkit.present.widgets import ALL, Explorer
 
 REPO = Path(__file__).resolve().parents[1]
 

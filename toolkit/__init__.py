@@ -12,9 +12,9 @@ __version__ = "0.1.0"
 __all__ = ["Report", "__version__", "load", "parse_report", "parse_text"]
 
 if TYPE_CHECKING:
-    from toolkit.corpus import load
+    from toolkit.analysis.corpus import load
     from toolkit.parse import parse_report, parse_text
-    from toolkit.report import Report
+    from toolkit.parse.report import Report
 
 
 def __getattr__(name: str) -> Any:
@@ -24,11 +24,11 @@ def __getattr__(name: str) -> Any:
 
         return getattr(parse, name)
     if name == "load":
-        from toolkit.corpus import load
+        from toolkit.analysis.corpus import load
 
         return load
     if name == "Report":
-        from toolkit.report import Report
+        from toolkit.parse.report import Report
 
         return Report
     raise AttributeError(name)

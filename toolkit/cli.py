@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from toolkit.errors import ToolkitError
+from toolkit.spec.errors import ToolkitError
 
 
 def failure_record(source: str, status: str, error: str) -> dict[str, Any]:
@@ -53,14 +53,14 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from toolkit.summary import summary_text
+    from toolkit.present.summary import summary_text
 
     print(summary_text(args.store))
     return 0
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from toolkit.bench import main as bench_main
+    from toolkit.dev.bench import main as bench_main
 
     return bench_main(args.bench_args)
 
@@ -98,11 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["bench"]:
-        from toolkit.bench import main as bench_main
+        from toolkit.dev.bench import main as bench_main
 
         return bench_main(argv[1:])
     if argv[:1] == ["briefings"]:
-        from toolkit.briefings import main as briefings_main
+        from toolkit.briefings.batch import main as briefings_main
 
         return briefings_main(argv[1:])
     args = build_parser().parse_args(argv)

@@ -1,0 +1,1 @@
+"""Questions over a store: the query layer, indicators, checks across reports."""

@@ -1,0 +1,274 @@
+"""Render one briefing per region: papermill on reused kernels, offline HTML, an index.
+
+`python -m toolkit briefings` plans the regions (a level, or adcodes), renders
+`notebooks/briefing.ipynb` for each with papermill, exports each to HTML without input cells
+(charts are SVG images inside the page: no script, no CDN) and writes `index.html`
+linking every briefing with its key figures. A region that fails becomes a row of the
+index with its error; the batch goes on.
+
+Why a custom papermill engine: starting a kernel and importing pandas, altair and the
+store costs seconds, more than rendering a briefing. Each worker process keeps one
+kernel (`KernelSession`) and executes notebook after notebook in it, resetting the
+namespace and the execution counter in between, so every notebook looks as if it ran in
+a fresh kernel (the golden tests check this). Workers are local processes, or the
+workers of a Dask cluster (`--scheduler ADDRESS`); either way a worker returns the files'
+bytes and the client writes them, so only the store has to be reachable from the workers.
+
+File names come from the adcode (six ASCII digits, checked), never from text in the data;
+every string from the data is escaped in the HTML.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from toolkit.briefings.jobs import Job, Rendered, check_adcode, json_bytes
+from toolkit.briefings.kernel import (
+    close_sessions,
+    discard_session,
+    execute,
+    notebook_template,
+    scrub,
+    session,
+)
+from toolkit.briefings.pages import export_html, write_index
+
+LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
+LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
+
+
+def render_job(job: Job) -> Rendered:
+    """Render, export and collect one briefing in this thread's kernel; errors become a status."""
+    started = time.perf_counter()
+    adcode = job.adcode
+    try:
+        adcode = check_adcode(job.adcode)
+        kernel = session()
+        reused = kernel.notebooks
+        name = f"{adcode}.json"
+        target = kernel.workdir / name
+        target.unlink(missing_ok=True)
+        files: dict[str, bytes] = {}
+        try:
+            nb = execute(job, kernel, key_figures_name=name)
+        except Exception as error:
+            if not getattr(error, "ename", None):  # not the notebook's own error: the kernel
+                discard_session()                   # may be dead, busy or half-reset
+            partial = getattr(error, "notebook", None)
+            if partial is not None:
+                files[f"{adcode}.ipynb"] = nbformat.writes(scrub(partial)).encode()
+            return Rendered(adcode, "failed", describe(error), time.perf_counter() - started,
+                            files=files, kernel_reused=reused)
+        record = json.loads(target.read_text(encoding="utf-8"))
+        target.unlink()
+        region = record["region"]
+        files[f"{adcode}.ipynb"] = nbformat.writes(nb).encode()
+        files[f"{adcode}.json"] = json_bytes(record)
+        files[f"{adcode}.html"] = export_html(
+            nb, f"{region['name']}({adcode})政府信息公开年报简报").encode()
+        return Rendered(adcode, "ok", None, time.perf_counter() - started, record, files,
+                        kernel_reused=reused)
+    except Exception as error:
+        return Rendered(adcode, "failed", describe(error), time.perf_counter() - started)
+
+
+def describe(error: BaseException) -> str:
+    """One line: the notebook's own error when papermill reports one, else the exception."""
+    ename = getattr(error, "ename", None)
+    if ename:
+        cell = getattr(error, "exec_count", None)
+        return f"{ename}: {getattr(error, 'evalue', '')} (cell {cell})".strip()
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
+
+
+# ---------------------------------------------------------------- the batch
+
+def plan(store: str | Path, level: str | None = None, regions: Sequence[str] = ()
+         ) -> tuple[list[str], list[Rendered]]:
+    """The adcodes to render, and failure rows for requested codes that cannot be rendered.
+
+    Regions come from the store's region tree (every level when neither `level` nor
+    `regions` is given), in level then adcode order.
+    """
+    from toolkit.analysis.corpus import load
+
+    tree = load(store).region_tree()
+    known = dict(zip(tree["adcode"], tree["level"], strict=True))
+    failures: list[Rendered] = []
+    if regions:
+        chosen = []
+        for code in dict.fromkeys(str(r).strip() for r in regions):
+            try:
+                check_adcode(code)
+            except ValueError as error:
+                failures.append(Rendered(code, "failed", str(error)))
+                continue
+            if code not in known:
+                failures.append(Rendered(code, "failed", f"KeyError: no reports for region {code} "
+                                                         "in this store"))
+                continue
+            if level is None or known[code] == level:
+                chosen.append(code)
+    else:
+        chosen = [c for c, lv in known.items() if level is None or lv == level]
+    chosen.sort(key=lambda c: (LEVEL_ORDER.get(known[c], 9), c))
+    return chosen, failures
+
+
+def render_all(jobs: Sequence[Job], workers: int = 1, scheduler: str | None = None,
+               progress: bool = True, on_result: Callable[[Rendered], None] | None = None
+               ) -> list[Rendered]:
+    """Render every job: in this process, in a pool of processes, or on a Dask cluster."""
+    from tqdm import tqdm
+
+    results: list[Rendered] = []
+    bar = tqdm(total=len(jobs), desc="briefings", unit="region", disable=not progress,
+               file=sys.stderr)
+
+    def done(result: Rendered) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+        bar.set_postfix_str(f"{result.adcode} {result.status}", refresh=False)
+        bar.update()
+
+    try:
+        if scheduler:
+            _on_dask(jobs, scheduler, done)
+        elif workers <= 1 or len(jobs) <= 1:
+            try:
+                for job in jobs:
+                    done(render_job(job))
+            finally:
+                close_sessions()
+        else:
+            _on_pool(jobs, workers, done)
+    finally:
+        bar.close()
+    return results
+
+
+def _on_pool(jobs: Sequence[Job], workers: int, done: Callable[[Rendered], None]) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures: dict[Future[Rendered], Job] = {pool.submit(render_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                done(future.result())
+            except Exception as error:  # a worker process died: record, go on with the rest
+                done(Rendered(futures[future].adcode, "failed", describe(error)))
+
+
+def _on_dask(jobs: Sequence[Job], scheduler: str, done: Callable[[Rendered], None]) -> None:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = client.map(_dask_render, list(jobs), pure=False,
+                             key=[f"briefing-{j.adcode}-{i}" for i, j in enumerate(jobs)])
+        owners = {f.key: j for f, j in zip(futures, jobs, strict=True)}
+        for future in dask_completed(futures):
+            try:
+                done(future.result())
+            except Exception as error:
+                done(Rendered(owners[future.key].adcode, "failed", describe(error)))
+
+
+def _dask_render(job: Job) -> Rendered:
+    """On a Dask worker: one kernel per worker thread, kept for the worker's lifetime."""
+    return render_job(job)
+
+
+def write_outputs(result: Rendered, out: Path) -> None:
+    """Write a result's files into `out`; names are the worker's adcode-derived ones, checked."""
+    for name, data in result.files.items():
+        stem, _, suffix = name.partition(".")
+        if check_adcode(stem) != result.adcode or suffix not in ("ipynb", "html", "json"):
+            raise ValueError(f"refusing to write unexpected file name {name!r}")
+        target = out / name
+        tmp = target.with_name(name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+
+
+def run(store: str | Path, out: str | Path, level: str | None = None,
+        regions: Sequence[str] = (), years: str = "", kind: str = "all",
+        workers: int | None = None, scheduler: str | None = None,
+        notebook: str | Path | None = None, progress: bool = True) -> list[Rendered]:
+    """The whole batch: plan, render, write files, write the index. Returns every result."""
+    store = Path(store).resolve()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    codes, results = plan(store, level, regions)
+    template = Path(notebook).read_text(encoding="utf-8") if notebook else notebook_template()
+    jobs = [Job(code, str(store), years, kind, template) for code in codes]
+
+    def keep(result: Rendered) -> None:
+        write_outputs(result, out)
+        results.append(result)
+
+    render_all(jobs, workers or os.cpu_count() or 1, scheduler, progress, on_result=keep)
+    order = {c: i for i, c in enumerate(codes)}
+    results.sort(key=lambda r: (order.get(r.adcode, len(order)), r.adcode))
+    write_index(results, out, years=years, kind=kind)
+    return results
+
+
+# ---------------------------------------------------------------- command line
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m toolkit briefings",
+        description="Render one briefing notebook + offline HTML per region, and an index.")
+    parser.add_argument("--level", choices=sorted(LEVEL_ORDER, key=LEVEL_ORDER.__getitem__),
+                        help="every region at this level (default: every level)")
+    parser.add_argument("--region", action="append", default=[], metavar="ADCODE",
+                        help="a six-digit adcode; repeat for several")
+    parser.add_argument("--years", default="", help="2021 or 2019-2021 (default: every year)")
+    parser.add_argument("--kind", default="all", choices=("all", "government", "department"))
+    parser.add_argument("--out", default="reports_out", help="output folder (default reports_out)")
+    parser.add_argument("--store", default="data/store", help="store written by `ingest`")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local worker processes, one kernel each (default: CPU count)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    parser.add_argument("--notebook", default=None,
+                        help="template notebook (default: the one shipped with the package)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m toolkit briefings ...`: 0 when every briefing rendered, 1 when some failed."""
+    args = build_parser().parse_args(argv)
+    store = Path(args.store)
+    if not (store / "reports").is_dir():
+        print(f"error: {store}: no store here; run `python -m toolkit ingest DIR --out {store}` "
+              "first", file=sys.stderr)
+        return 2
+    try:
+        results = run(store, args.out, args.level, args.region, args.years, args.kind,
+                      args.workers, args.scheduler, args.notebook, progress=not args.quiet)
+    except Exception as error:
+        print(f"error: {describe(error)}", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return 2
+    failed = [r for r in results if r.status != "ok"]
+    index = Path(args.out) / "index.html"
+    print(f"{len(results) - len(failed)} briefings, {len(failed)} failed -> {index}")
+    for result in failed:
+        print(f"  {result.adcode}: {result.error}", file=sys.stderr)
+    return 1 if failed else 0
+

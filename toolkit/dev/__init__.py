@@ -1,0 +1,1 @@
+"""For developers: generated reports and stores with known values, and the benchmark."""

@@ -1,0 +1,187 @@
+"""Parse one report: text → sections → tables → values → checks, plus metadata."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from toolkit.parse.checks import check_report
+from toolkit.parse.meta import find_agency, find_published, find_title, find_year
+from toolkit.parse.normalise import normalise_text
+from toolkit.parse.report import Fact, Report
+from toolkit.parse.sections import Heading, find_headings, split_sections
+from toolkit.parse.tables import TableResult, parse_active, parse_requests, parse_review
+from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
+from toolkit.parse.values import MISSING
+from toolkit.places.regions import place_body
+from toolkit.spec.errors import NotAReport
+from toolkit.spec.template import Template, load_template
+
+_ACTIVE_ANCHOR = re.compile(r"第二十条第?\s*\(一\)|第二十条")
+_REQUESTS_ANCHOR = re.compile(r"勾稽关系|申请人情况|本年新收")
+_REVIEW_ANCHOR = re.compile(r"行政复议")
+
+
+def _region(text: str, headings: Mapping[str, Heading], key: str, following: tuple[str, ...],
+            anchor: re.Pattern[str], after: int) -> tuple[int, int] | None:
+    """Start and end offsets of a table's section, by heading or, failing that, by anchor."""
+    if key in headings:
+        start = headings[key].end
+    else:
+        match = anchor.search(text, after)
+        if match is None:
+            return None
+        start = match.start()
+    end = len(text)
+    for nxt in following:
+        if nxt in headings and headings[nxt].start >= start:
+            end = headings[nxt].start
+            break
+    return start, end
+
+
+def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
+    start, end = span
+    segment = text[start:end].rstrip(" \t")
+    tokens = tokenize(segment, start)
+    at_end = end == len(text)
+    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in (".", ","):
+        tokens.pop()
+    if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
+        last = tokens[-1]
+        rest = segment[last.start - start + len(last.text):]
+        if rest.strip() in ("", ".", ","):
+            tokens.pop()
+    return tokens, at_end
+
+
+def _choose_version(results: list[TableResult], year: int | None) -> str | None:
+    votes = {"2019": 0, "2021": 0}
+    for result in results:
+        for version, count in result.version_votes.items():
+            votes[version] += count
+    if votes["2019"] != votes["2021"]:
+        return "2019" if votes["2019"] > votes["2021"] else "2021"
+    if not any(r.rows_found for r in results):
+        return None
+    if year is not None:
+        return "2021" if year >= 2021 else "2019"
+    return "2019"
+
+
+def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | None = None,
+               template: Template | None = None) -> Report:
+    """Parse a report's text (any layout). Raises NotAReport when nothing report-like is found."""
+    template = template or load_template()
+    text = normalise_text(text)
+    heading_list = find_headings(text, template)
+    headings = {h.key: h for h in heading_list}
+    sections = split_sections(text, heading_list)
+
+    title = find_title(text, hints)
+    published = find_published(text, hints)
+    year = find_year(text, title, published)
+
+    active_span = _region(text, headings, "active", ("requests", "review", "problems", "other"),
+                          _ACTIVE_ANCHOR, 0)
+    requests_from = active_span[0] if active_span else 0
+    requests_span = _region(text, headings, "requests", ("review", "problems", "other"),
+                            _REQUESTS_ANCHOR, requests_from)
+    if active_span and requests_span and "requests" not in headings and active_span[1] > requests_span[0]:
+        active_span = (active_span[0], requests_span[0])
+    review_from = requests_span[1] if requests_span and "review" not in headings else 0
+    review_span = _region(text, headings, "review", ("problems", "other"), _REVIEW_ANCHOR,
+                          review_from) if ("review" in headings or requests_span) else None
+
+    results: list[TableResult] = []
+    if active_span:
+        tokens, at_end = _tokens(text, active_span)
+        results.append(parse_active(tokens, template, None, at_end))
+    if requests_span:
+        tokens, at_end = _tokens(text, requests_span)
+        results.append(parse_requests(tokens, template, at_end))
+    if review_span:
+        tokens, at_end = _tokens(text, review_span)
+        results.append(parse_review(tokens, template, at_end))
+
+    version = _choose_version(results, year)
+    if version is None and not heading_list and title is None:
+        raise NotAReport(source, "no disclosure annual report found: no section headings, "
+                                 "report tables or report title")
+    facts = [f for r in results for f in r.facts]
+    if version is not None:
+        facts = _redo_active_if_needed(results, facts, version, text, active_span, template)
+        by_key = _complete(facts, version, template)
+        facts = list(by_key.values())
+        values = {key: fact.value for key, fact in by_key.items()}
+    else:
+        values = {f.key: f.value for f in facts}
+    template_name = version or ("legacy" if year is not None and year < 2019 else "unknown")
+    checks = check_report(values, version, template)
+    agency = find_agency(text, title)
+    place = place_body(agency, text, hints)
+    report = Report(
+        source=source,
+        status=_status(heading_list, results, version, facts),
+        meta={
+            "title": title,
+            "agency": agency,
+            "year": year,
+            "published": published,
+            "template": template_name,
+            "province": place.province, "city": place.city, "county": place.county,
+            "adcode": place.adcode, "level": place.level, "agency_kind": place.agency_kind,
+            "body_id": place.body_id, "region_evidence": place.evidence,
+            "region_reason": place.reason,
+        },
+        fact_list=facts,
+        check_list=checks,
+        sections=sections,
+        notes=[n for r in results for n in r.notes],
+    )
+    return report
+
+
+def _redo_active_if_needed(results: list[TableResult], facts: list[Fact], version: str,
+                           text: str, active_span: tuple[int, int] | None,
+                           template: Template) -> list[Fact]:
+    """Section 二 without telling headers is read again with the version decided elsewhere."""
+    if not active_span or not results or sum(results[0].version_votes.values()) > 0:
+        return facts
+    tokens, at_end = _tokens(text, active_span)
+    redone = parse_active(tokens, template, version, at_end)
+    return redone.facts + [f for f in facts if f.table != "active"]
+
+
+def _complete(facts: list[Fact], version: str, template: Template) -> dict[str, Fact]:
+    """Every canonical key appears once: first reading wins, absent cells are missing."""
+    seen: dict[str, Fact] = {}
+    for fact in facts:
+        seen.setdefault(fact.key, fact)
+    rows_with_facts = {(f.table, f.row) for f in seen.values()}
+    for key in template.canonical_keys(version):
+        if key in seen:
+            continue
+        table, row, column = key.split(".")
+        if table == "active" and (table, row) in rows_with_facts:
+            continue
+        seen[key] = Fact(table, row, column, None, MISSING, "", "", -1)
+    return seen
+
+
+def _status(headings: list[Heading], results: list[TableResult], version: str | None,
+            facts: list[Fact]) -> str:
+    keys = {h.key for h in headings}
+    complete = bool(keys & {"problems", "other"})
+    if version is None:
+        return "ok" if complete else "partial"
+    tables = sum(1 for r in results if r.rows_found)
+    return "ok" if complete and tables == 3 else "partial"
+
+
+def parse_report(path: str | Path) -> Report:
+    """Read and parse one file. Raises ReadError/UnsupportedFormat/NotAReport on bad input."""
+    from toolkit.read import read_document
+
+    document = read_document(path)
+    return parse_text(document.text, source=str(path), hints=document.hints)

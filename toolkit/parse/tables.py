@@ -1,0 +1,483 @@
+"""Read the three tables (二 active, 三 requests, 四 review) from their token streams."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from toolkit.parse.labels import LabelMatch, RowMatcher
+from toolkit.parse.report import Fact
+from toolkit.parse.tokens import BLANK, TEXT, VALUE, Token
+from toolkit.parse.values import (
+    AMBIGUOUS,
+    MAX_DIGITS_PER_CELL,
+    MISSING,
+    parse_cell,
+    split_candidates,
+)
+from toolkit.parse.values import BLANK as BLANK_FLAG
+from toolkit.spec.template import Row, Template, label_key
+
+Accept = Callable[[tuple[str, ...]], bool]
+
+
+@dataclass
+class RowHit:
+    """A template row found in the text, with the cells that follow its label."""
+
+    row: Row
+    label: str
+    start: int
+    header: str = ""
+    cells: list[Token] = field(default_factory=list)
+    at_end: bool = False
+
+
+@dataclass
+class TableResult:
+    facts: list[Fact]
+    version_votes: dict[str, int]
+    rows_found: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------
+# Cells of one row
+
+
+def resolve_cells(
+    cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None
+) -> list[tuple[Token | None, str | None]]:
+    """Assign a row's tokens to `width` columns: (token, None) or (None, flag).
+
+    Extra trailing blanks are padding; fewer tokens than columns means digits run
+    together (cut them, keep only what every valid cut agrees on) or a page cut short
+    (what it shows, the rest missing: digits run together at the cut may be cut short, so
+    they are ambiguous); anything else is ambiguous, never a guess. Cells that stood alone
+    on their line or between pipes are never cut, unless the row's digits all stand in
+    one such cell.
+    """
+    tokens = list(cells)
+    if not tokens:
+        return [(None, MISSING)] * width
+    if at_end:
+        while tokens and tokens[0].kind == BLANK and tokens[0].soft:
+            tokens.pop(0)
+    if len(tokens) > width:
+        while len(tokens) > width and tokens[-1].kind == BLANK:
+            tokens.pop()
+        if len(tokens) > width:
+            filled = [t for t in tokens if t.kind != BLANK]
+            if len(filled) == width:
+                tokens = filled
+            elif at_end:
+                tokens = tokens[:width]
+            else:
+                return [(None, AMBIGUOUS)] * width
+    if len(tokens) == width:
+        return [(t, None) for t in tokens]
+    if all(t.kind == BLANK for t in tokens) and not at_end:
+        return [(None, MISSING)] * width
+    has_blank = any(t.kind == BLANK for t in tokens)
+    if at_end:
+        must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
+        candidates = split_candidates([t.text for t in tokens], width, accept) if must_cut else []
+        if not candidates:
+            if any(t.kind == VALUE and not t.alone for t in tokens):
+                return [(None, AMBIGUOUS)] * width
+            return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
+    else:
+        cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
+        candidates = split_candidates([t.text for t in tokens], width, accept) if cuttable else []
+    if not candidates:
+        return [(None, AMBIGUOUS)] * width
+    out: list[tuple[Token | None, str | None]] = []
+    positions = _cut_positions(tokens, candidates[0])
+    for column in range(width):
+        seen = {c[column] for c in candidates}
+        if len(seen) == 1:
+            source, _ = positions[column]
+            out.append((Token(VALUE, candidates[0][column], source), None))
+        else:
+            out.append((None, AMBIGUOUS))
+    return out
+
+
+def _runs_together(text: str) -> bool:
+    """Digits that cannot be one number (a leading zero, or too long for any count)."""
+    digits = text.lstrip("+-")
+    return digits.isdigit() and len(digits) > 1 and (
+        digits[0] == "0" or len(digits) > MAX_DIGITS_PER_CELL)
+
+
+def _cut_positions(tokens: Sequence[Token], cut: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Document offsets of the cells of one cut (for provenance)."""
+    out: list[tuple[int, str]] = []
+    token_index, used = 0, 0
+    for cell in cut:
+        token = tokens[token_index]
+        out.append((token.start + used, cell))
+        used += len(cell)
+        if used >= len(token.text):
+            token_index, used = min(token_index + 1, len(tokens) - 1), 0
+    return out
+
+
+def _ints(cells: tuple[str, ...]) -> list[int] | None:
+    numbers: list[int] = []
+    for cell in cells:
+        value, flag = parse_cell(cell)
+        if flag is not None or not isinstance(value, int):
+            return None
+        numbers.append(value)
+    return numbers
+
+
+def _sum_rule(parts: Sequence[int], total: int) -> Accept:
+    """Cells at `parts` add up to the cell at `total` (and no cell is negative)."""
+
+    def accept(cells: tuple[str, ...]) -> bool:
+        numbers = _ints(cells)
+        if numbers is None or any(n < 0 for n in numbers):
+            return False
+        return sum(numbers[i] for i in parts) == numbers[total]
+
+    return accept
+
+
+def _facts_for(
+    table: str, row: str, label: str, columns: Sequence[str],
+    resolved: Sequence[tuple[Token | None, str | None]], units: dict[str, str | None],
+) -> list[Fact]:
+    facts = []
+    for column, (token, flag) in zip(columns, resolved, strict=True):
+        if token is None:
+            facts.append(Fact(table, row, column, None, flag, label, "", -1))
+        elif token.kind == BLANK:
+            facts.append(Fact(table, row, column, None, BLANK_FLAG, label, "", token.start))
+        else:
+            value, value_flag = parse_cell(token.text, units.get(column))
+            facts.append(Fact(table, row, column, value, value_flag, label, token.text, token.start))
+    return facts
+
+
+# ---------------------------------------------------------------------------------------
+# Section 二: active disclosure
+
+
+def _find_columns(header: str, template: Template) -> list[str]:
+    """Column keys named in a group's header text, in printed order."""
+    return list(_find_columns_cached(header, template))
+
+
+@lru_cache(maxsize=8192)
+def _find_columns_cached(header: str, template: Template) -> tuple[str, ...]:
+    spans: list[tuple[int, int, str]] = []
+    variants = sorted(
+        ((label_key(v), key) for key, col in template.active_columns.items() for v in col.labels),
+        key=lambda item: -len(item[0]),
+    )
+    taken = [False] * len(header)
+    for variant, key in variants:
+        start = header.find(variant)
+        while start != -1:
+            end = start + len(variant)
+            if not any(taken[start:end]):
+                spans.append((start, end, key))
+                for i in range(start, end):
+                    taken[i] = True
+            start = header.find(variant, end)
+    spans.sort()
+    columns: list[str] = []
+    for _, _, key in spans:
+        if key not in columns:
+            columns.append(key)
+    return tuple(columns)
+
+
+def active_version_votes(header_text: str, template: Template) -> dict[str, int]:
+    votes = {"2019": 0, "2021": 0}
+    for key in _find_columns(header_text, template):
+        version = template.active_columns[key].template
+        if version in votes:
+            votes[version] += 1
+    return votes
+
+
+@lru_cache(maxsize=8)
+def _matchers(template: Template) -> tuple[RowMatcher, RowMatcher]:
+    """Row matchers built once per template (they cache what they have matched)."""
+    return (RowMatcher(template.active_rows),
+            RowMatcher(template.request_rows, template.request_group_labels))
+
+
+def parse_active(tokens: Sequence[Token], template: Template, version: str | None,
+                 at_end: bool) -> TableResult:
+    matcher = _matchers(template)[0]
+    hits: list[RowHit] = []
+    header = ""
+    header_all = ""
+    last: int | None = None
+    current: RowHit | None = None
+    markers = tuple(label_key(m) for m in template.active_markers)
+    for token in tokens:
+        if token.kind != TEXT:
+            if current is not None:
+                current.cells.append(token)
+            continue
+        key = label_key(token.text)
+        found = matcher.match(token.text, last)
+        if found is None:
+            if any(m in key for m in markers):
+                header = key[key.rfind(markers[-1]):]
+                current = None
+            elif current is not None and not current.cells and not _looks_like_header(key, template):
+                current.label += token.text
+            else:
+                header += key
+                current = None
+            header_all += key
+            continue
+        if found.prefix:
+            prefix = found.prefix
+            marker_at = prefix.rfind(markers[-1])
+            header = prefix[marker_at:] if marker_at != -1 else header + prefix
+            header_all += prefix
+        current = RowHit(found.row, token.text, token.start, header=header)
+        hits.append(current)
+        last = found.index
+    _mark_end(hits, tokens, at_end)
+    votes = active_version_votes(header_all, template)
+    chosen = version or _vote(votes)
+    facts: list[Fact] = []
+    notes: list[str] = []
+    for hit in hits:
+        columns = _active_columns(hit, template, chosen)
+        if not columns:
+            notes.append(f"active: row {hit.row.key} has no columns in template {chosen}")
+            continue
+        units = {c: template.active_columns[c].unit for c in columns}
+        if "amount" in columns or "fee_amount" in columns:
+            units.update(_header_units(hit.header, columns))
+        accept = _signed_rule(columns, template)
+        resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept)
+        facts.extend(_facts_for("active", hit.row.key, hit.label, columns, resolved, units))
+    return TableResult(facts, votes, [h.row.key for h in hits], notes)
+
+
+def _looks_like_header(key: str, template: Template) -> bool:
+    return bool(_find_columns(key, template)) or any(
+        label_key(w) in key for w in template.active_header_words
+    )
+
+
+def _vote(votes: dict[str, int]) -> str | None:
+    if votes["2019"] == votes["2021"]:
+        return None
+    return "2019" if votes["2019"] > votes["2021"] else "2021"
+
+
+def _active_columns(hit: RowHit, template: Template, version: str | None) -> list[str]:
+    defaults = hit.row.columns or {}
+    found = _find_columns(hit.header, template)
+    if version is None:
+        version = _vote(active_version_votes(hit.header, template)) or "2019"
+    default = list(defaults.get(version) or defaults.get("2019") or defaults.get("2021") or ())
+    if found and len(found) == len(default):
+        return found
+    if not default and found:
+        return found
+    return default
+
+
+def _header_units(header: str, columns: Sequence[str]) -> dict[str, str | None]:
+    if "亿元" in header:
+        unit: str | None = "亿元"
+    elif "万元" in header:
+        unit = "万元"
+    elif re.search(r"\(元\)|单位:元", header):
+        unit = "元"
+    else:
+        unit = "万元"
+    return {c: unit for c in columns if c in ("amount", "fee_amount")}
+
+
+def _signed_rule(columns: Sequence[str], template: Template) -> Accept:
+    signed = [template.active_columns[c].signed for c in columns]
+
+    def accept(cells: tuple[str, ...]) -> bool:
+        for cell, may_be_negative in zip(cells, signed, strict=True):
+            if cell.startswith("-") and not may_be_negative:
+                return False
+        return True
+
+    return accept
+
+
+def _mark_end(hits: list[RowHit], tokens: Sequence[Token], at_end: bool) -> None:
+    """The last row is cut short when its cells run to the end of a truncated page."""
+    if not at_end or not hits or not tokens:
+        return
+    last = hits[-1]
+    last.at_end = not last.cells or last.cells[-1] is tokens[-1]
+
+
+# ---------------------------------------------------------------------------------------
+# Section 三: requests
+
+
+def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) -> TableResult:
+    matcher = _matchers(template)[1]
+    hits: list[RowHit] = []
+    header = ""
+    last: int | None = None
+    current: RowHit | None = None
+    # Label text since the last cell that matched no row: PDF text wraps a long label
+    # over lines with the cells between them (5.要求行政机关确认 / 或重新出具已获取信 0 0 …).
+    loose: list[Token] = []
+    for token in tokens:
+        if token.kind != TEXT:
+            if current is not None:
+                current.cells.append(token)
+            loose = []
+            continue
+        found = matcher.match(token.text, last)
+        label, start = token.text, token.start
+        if found is None and hits:
+            found, label, start = _joined_label(matcher, loose, token, last)
+        if found is None:
+            key = label_key(token.text)
+            if (current is not None and not current.cells and not matcher.is_group(key)
+                    and not _request_header(key, template)):
+                current.label += token.text
+            else:
+                if not hits:
+                    header += key
+                current = None
+                loose.append(token)
+            continue
+        loose = []
+        if not hits:
+            header += found.prefix
+        current = RowHit(found.row, label, start)
+        hits.append(current)
+        last = found.index
+    _mark_end(hits, tokens, at_end)
+    keys = [h.row.key for h in hits]
+    version = None
+    if any(k.startswith("other_") for k in keys):
+        version = "2021"
+        hits = [h for h in hits if h.row.key != "other"]
+    elif "other" in keys:
+        version = "2019"
+    columns = _request_columns(header, hits, template)
+    width = len(columns)
+    accept = _request_rule(columns, template)
+    facts: list[Fact] = []
+    for hit in hits:
+        resolved = resolve_cells(hit.cells, width, hit.at_end, accept)
+        facts.extend(_facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
+    votes = {"2019": 0, "2021": 0}
+    if version:
+        votes[version] += 1
+    return TableResult(facts, votes, [h.row.key for h in hits])
+
+
+def _joined_label(matcher: RowMatcher, loose: Sequence[Token], token: Token,
+                  last: int | None) -> tuple[LabelMatch | None, str, int]:
+    """The row that the last one or two unmatched label parts, with `token`, name."""
+    for size in (1, 2)[: len(loose)]:
+        parts = loose[-size:]
+        joined = "".join(t.text for t in parts) + token.text
+        found = matcher.match(joined, last)
+        if found is not None:
+            return found, joined, parts[0].start
+    return None, token.text, token.start
+
+
+def _request_header(key: str, template: Template) -> bool:
+    return any(label_key(w) in key for w in template.request_header_words)
+
+
+def _request_columns(header: str, hits: Sequence[RowHit], template: Template) -> list[str]:
+    """Seven columns, or eight when a 小计 column is printed (or rows carry eight numbers)."""
+    columns = list(template.request_columns)
+    subtotal = any(label_key(w) in header for w in template.subtotal_labels)
+    if not subtotal:
+        counts = [len([c for c in h.cells if c.kind == VALUE]) for h in hits]
+        full = [c for c in counts if c >= 7]
+        subtotal = bool(full) and sum(1 for c in full if c == 8) > len(full) / 2
+    if subtotal:
+        columns.insert(columns.index("other_org") + 1, template.subtotal_column)
+    return columns
+
+
+def _request_rule(columns: Sequence[str], template: Template) -> Accept:
+    index = {c: i for i, c in enumerate(columns)}
+    total = index["total"]
+    if template.subtotal_column in index:
+        organisations = [index[c] for c in template.organisation_columns]
+        subtotal = index[template.subtotal_column]
+        parts = [index["natural_person"], subtotal]
+        by_total = _sum_rule(parts, total)
+        by_subtotal = _sum_rule(organisations, subtotal)
+        return lambda cells: by_total(cells) and by_subtotal(cells)
+    parts = [index[c] for c in columns if c != "total"]
+    return _sum_rule(parts, total)
+
+
+# ---------------------------------------------------------------------------------------
+# Section 四: review and litigation
+
+
+def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> TableResult:
+    """The 15 numbers after the header, in order review ×5, direct ×5, after review ×5."""
+    header_words = [label_key(w) for w in template.review_header_words]
+    seen_header = False
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.kind == TEXT:
+            key = label_key(token.text)
+            if any(w in key for w in header_words):
+                seen_header = True
+            if current:
+                runs.append(current)
+                current = []
+            continue
+        if seen_header:
+            current.append(token)
+    run_at_end = bool(current)
+    if current:
+        runs.append(current)
+    rows, cols = template.review_rows, template.review_columns
+    width = len(rows) * len(cols)
+    if not seen_header:
+        return TableResult([], {}, [])
+    cells: list[Token] = []
+    filled = [r for r in runs if any(t.kind == VALUE for t in r)]
+    if filled:
+        if len(filled) == len(rows) and all(len(r) <= len(cols) for r in filled):
+            cells = [t for r in filled for t in r]
+        else:
+            cells = filled[0]
+    elif runs:
+        cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
+    last_run_is_first = bool(runs) and cells is runs[-1]
+    accept = _review_rule(len(rows), len(cols))
+    resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
+    if not cells:
+        resolved = [(None, MISSING)] * width
+    facts: list[Fact] = []
+    for r, row in enumerate(rows):
+        part = resolved[r * len(cols):(r + 1) * len(cols)]
+        label = template.review_row_labels[row]
+        facts.extend(_facts_for("review", row, label, cols, part, {}))
+    return TableResult(facts, {}, list(rows) if cells else [])
+
+
+def _review_rule(n_rows: int, n_cols: int) -> Accept:
+    rules = [_sum_rule(list(range(r * n_cols, r * n_cols + n_cols - 1)), r * n_cols + n_cols - 1)
+             for r in range(n_rows)]
+    return lambda cells: all(rule(cells) for rule in rules)

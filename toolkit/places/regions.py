@@ -1,0 +1,201 @@
+"""Place a reporting body in China's administrative hierarchy, on evidence.
+
+The body's own name is the first evidence (乌海市海勃湾区发展和改革委员会 names its city and
+district). A name shared by several places (朝阳区 is in Beijing and in Changchun) is decided
+by what else the report names (its city or province), then by the area code of the phone
+numbers it gives (0431-… is Changchun; Google's libphonenumber geocodes it); failing that,
+the place stays null with a reason. Every placement records which evidence decided it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+
+_TOWNSHIP = re.compile(
+    r"^([\u4e00-\u9fff]{1,8}?(?:乡|镇|街道办事处|街道|苏木))(?=人民政府|政府|办事处|党|$)")
+_ZONE = re.compile(r"^(?:综合实验区|经济技术开发区|高新技术产业开发区|高新区|开发区|新区|示范区|实验区)")
+GOVERNMENT_BODIES = ("人民政府办公室", "人民政府办公厅", "人民政府", "政府办公室", "政府办公厅",
+                     "管理委员会", "管委会", "街道办事处", "办事处", "政府")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a body sits: GB/T 2260 names, adcode, level, kind, and why."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+    level: str | None = None
+    agency_kind: str | None = None
+    evidence: str | None = None
+    reason: str | None = None
+    body_id: str | None = None
+
+    def as_meta(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def agency_kind(body: str) -> str:
+    """`government` for a people's government, its office or a zone's 管委会; else department."""
+    body = body.strip()
+    if not body or any(body == g or (body.endswith(g) and len(body) <= len(g) + 2)
+                       for g in GOVERNMENT_BODIES):
+        return "government"
+    return "department"
+
+
+def _chain(name: str, gazetteer: Gazetteer) -> tuple[list[str], str]:
+    """Division names the body's name starts with, and what follows them."""
+    names: list[str] = []
+    rest = name
+    while True:
+        leading = gazetteer.leading(rest)
+        if leading is None:
+            break
+        names.append(leading)
+        rest = rest[len(leading):]
+    if not names:
+        for size in range(min(len(rest), 6), 1, -1):
+            for suffix in ("县", "市", "区"):
+                zone = _ZONE.match(rest[size:])
+                if zone and gazetteer.lookup(rest[:size] + suffix):
+                    return [rest[:size] + suffix], rest[size + zone.end():]
+    return names, rest
+
+
+def _consistent(chain: list[list[Division]]) -> list[list[Division]]:
+    """Keep, for each name, the candidates that sit inside the previous name's place."""
+    kept: list[list[Division]] = []
+    for candidates in chain:
+        if kept:
+            parents = kept[-1]
+            inside = [c for c in candidates
+                      if any(c.adcode != p.adcode and _contains(p, c) for p in parents)]
+            candidates = inside or candidates
+        kept.append(candidates)
+    return kept
+
+
+def _contains(outer: Division, inner: Division) -> bool:
+    if outer.level == "province":
+        return inner.adcode[:2] == outer.adcode[:2]
+    if outer.level == "city":
+        return inner.adcode[:4] == outer.adcode[:4]
+    return False
+
+
+def _by_mentions(candidates: list[Division], text: str, gazetteer: Gazetteer
+                 ) -> tuple[list[Division], str | None]:
+    """Candidates whose city or province the report names most."""
+    named = gazetteer.names_in(text)
+    scores = {c.adcode: sum(named[p] for p in c.parent_names) for c in candidates}
+    best = max(scores.values(), default=0)
+    if best == 0:
+        return candidates, None
+    winners = [c for c in candidates if scores[c.adcode] == best]
+    if len(winners) == 1:
+        parent = next(p for p in winners[0].parent_names if named[p])
+        return winners, f"text names {parent}"
+    return winners, None
+
+
+_LANDLINE = re.compile(r"(?<![\d-])(0\d{2,3})[-－—–\s)）]{0,2}(\d{7,8})(?!\d)")
+
+
+def phone_places(text: str) -> list[tuple[str, str]]:
+    """(area code, place) for each landline number in the text, e.g. ('0473', '内蒙古乌海市')."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    found: list[tuple[str, str]] = []
+    for match in _LANDLINE.finditer(text):
+        code, local = match.groups()
+        try:
+            number = phonenumbers.parse(code + local, "CN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            place = geocoder.description_for_number(number, "zh")
+            if place and (code, place) not in found:
+                found.append((code, place))
+    return found
+
+
+def _by_phone(candidates: list[Division], text: str) -> tuple[list[Division], str | None]:
+    """Candidates whose city (or, for a municipality, province) a phone area code names."""
+    places = phone_places(text)
+
+    def named(c: Division, place: str) -> bool:
+        return any(part.endswith(c.city or c.province) for part in place.split("、"))
+
+    winners = [c for c in candidates if any(named(c, place) for _, place in places)]
+    if len(winners) == 1:
+        code, place = next((code, place) for code, place in places if named(winners[0], place))
+        return winners, f"phone area code {code} ({place})"
+    return candidates, None
+
+
+def body_id(placement_code: str | None, agency: str | None) -> str | None:
+    """A stable id for one body across years: its division and its name without the place."""
+    if not agency:
+        return None
+    core = agency
+    if placement_code:
+        _, rest = _chain(agency, load_gazetteer())
+        core = rest or agency
+    digest = hashlib.sha1(f"{placement_code or ''}|{core}".encode()).hexdigest()[:12]
+    return f"{placement_code or 'unplaced'}-{digest}"
+
+
+def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | None = None
+               ) -> Placement:
+    """Resolve a body's name to its place, using the report text to break ties."""
+    if not agency:
+        if re.search(r"(?:我|本)(?:乡|镇|街道)(?![长])", text[:3000]):
+            return Placement(level="township", agency_kind="government",
+                             evidence="the report calls itself 我乡/我镇",
+                             reason="no reporting body named in the report")
+        return Placement(reason="no reporting body found in the report")
+    gazetteer = load_gazetteer()
+    names, rest = _chain(agency, gazetteer)
+    township = _TOWNSHIP.match(rest)
+    body = rest[township.end():] if township else rest
+    kind = agency_kind(body)
+    if not names:
+        reason = ("township whose county the report does not name" if township
+                  else "no division name in the body's name")
+        return Placement(level="township" if township else None, agency_kind=kind,
+                         reason=reason, body_id=body_id(None, agency))
+    chain = _consistent([gazetteer.lookup(n) for n in names])
+    final = chain[-1]
+    evidence = "body name"
+    if len(final) > 1:
+        final, why = _by_mentions(final, text, gazetteer)
+        if len(final) > 1:
+            final, why = _by_phone(final, text)
+        if len(final) > 1:
+            places = "、".join(f"{c.province}{c.city or ''}{c.name}" for c in final)
+            return Placement(agency_kind=kind, level="township" if township else None,
+                             reason=f"ambiguous: {names[-1]} may be {places}; the report does "
+                                    "not say which", body_id=body_id(None, agency))
+        evidence = f"body name; {why}"
+    division = final[0]
+    level = "township" if township else division.level
+    if division.level == "province" and not township:
+        city = county = None
+    else:
+        city = division.city
+        county = division.county
+    if division.level == "province" and division.adcode[:2] in MUNICIPALITIES:
+        level = "township" if township else "province"
+    return Placement(
+        province=division.province, city=city, county=county, adcode=division.adcode,
+        level=level, agency_kind=kind, evidence=evidence,
+        body_id=body_id(division.adcode, agency),
+    )

@@ -1,0 +1,1 @@
+"""What people see: charts, number formats, the explorer and its widgets, the teaching lab."""

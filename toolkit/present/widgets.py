@@ -1,0 +1,308 @@
+"""The explorer app: widgets over a `Corpus`, one plain update method per interaction.
+
+`Explorer(corpus).ui` is the whole app (JupyterLab and Voilà show the same thing). Each
+widget's observer calls one method (`set_region`, `set_years`, `set_kind`,
+`set_indicator`, `set_peer_group`, `show_view`, `show_report`); the methods can be called
+directly, so tests and the benchmark drive the app without a browser. Only the view on
+screen is rendered (one vl-convert call); the others are re-rendered when their tab is
+opened, and only if what they depend on changed. Every update is timed in `timings`.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as w
+
+from toolkit.analysis.corpus import Corpus
+from toolkit.analysis.indicators import BY_NAME
+from toolkit.present.explore import (
+    KIND_LABELS,
+    PEER_GROUPS,
+    VIEWS,
+    Selection,
+    SvgRenderer,
+    Views,
+    cells_html,
+    export_chart,
+    grid_html,
+    headline_html,
+    quality_html,
+    register_cjk_font,
+    selection_with,
+)
+
+ALL = ""  # dropdown value meaning "the whole region above"
+TABLES = {"requests": "三、依申请公开", "review": "四、复议诉讼", "active": "二、主动公开"}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long one interaction took, split into queries + chart building and rendering."""
+
+    event: str
+    view: str
+    query_ms: float
+    render_ms: float
+    total_ms: float
+
+
+class Explorer:
+    """Region, years, body kind, indicator and peer-group widgets driving seven views."""
+
+    def __init__(self, corpus: Corpus | Views, adcode: str | None = None,
+                 indicator: str = "disclosure_rate", kind: str = "all",
+                 years: tuple[int, int] | None = None, peer_group: str = "siblings",
+                 view: str = "trend", warm: bool = True, cache_size: int = 64) -> None:
+        self.views = corpus if isinstance(corpus, Views) else Views(corpus)
+        if warm:
+            self.views.warm()
+            register_cjk_font()
+        self.render = SvgRenderer(cache_size)
+        self.timings: list[Timing] = []
+        self._busy = False
+        self._rendered: dict[str, tuple[object, ...]] = {}
+        if indicator not in BY_NAME:
+            raise KeyError(f"unknown indicator {indicator!r}; choose from {sorted(BY_NAME)}")
+        start = adcode or self.views.default_region()
+        span = self.views.year_range()
+        self._build_widgets(span, indicator, kind, peer_group, view)
+        if start is None or span is None:
+            self.selection: Selection | None = None
+            self.headline.value = ("<b>这个数据库里没有可用的报告。</b> (No usable reports in this "
+                                   "store: ingest some with `make run`.)")
+            return
+        self.selection = Selection(str(start), years or span, kind, indicator, peer_group)
+        with self._quiet():
+            self._show_path(str(start))
+        self._refresh("start")
+
+    # -- widgets -----------------------------------------------------------------------
+
+    def _build_widgets(self, span: tuple[int, int] | None, indicator: str, kind: str,
+                       peer_group: str, view: str) -> None:
+        layout = w.Layout(width="230px")
+        style = {"description_width": "40px"}
+        self.province = w.Dropdown(description="省", options=[], layout=layout, style=style)
+        self.city = w.Dropdown(description="市", options=[("—", ALL)], layout=layout, style=style)
+        self.county = w.Dropdown(description="区县", options=[("—", ALL)], layout=layout,
+                                 style=style)
+        for dropdown, css in ((self.province, "ogi-province"), (self.city, "ogi-city"),
+                              (self.county, "ogi-county")):
+            dropdown.add_class(css)
+        self.province.options = self.views.region_options(None)
+        low, high = span or (2019, 2019)
+        self.years = w.IntRangeSlider(description="年份", min=low, max=high, value=(low, high),
+                                      continuous_update=False, disabled=low == high,
+                                      layout=w.Layout(width="420px"), style=style)
+        self.kind = w.ToggleButtons(value=kind, style={"button_width": "80px"},
+                                    options=[(label, key) for key, label in KIND_LABELS.items()])
+        self.indicator = w.Dropdown(description="指标", options=self.views.indicator_options(),
+                                    value=indicator, layout=w.Layout(width="700px"), style=style)
+        self.peer_group = w.ToggleButtons(value=peer_group, style={"button_width": "150px"},
+                                          options=[(label, key) for key, label in
+                                                   PEER_GROUPS.items()])
+        self.kind.add_class("ogi-kind")
+        self.peer_group.add_class("ogi-peer-group")
+        self.headline = w.HTML().add_class("ogi-headline")
+        self.panels = {name: w.HTML().add_class(f"ogi-view-{name}") for name in VIEWS}
+        self.report = w.Dropdown(description="报告", options=[("— 选择一份报告查看 —", ALL)],
+                                 layout=w.Layout(width="600px"), style=style).add_class("ogi-report")
+        self.table = w.ToggleButtons(options=[(label, key) for key, label in TABLES.items()],
+                                     value="requests", style={"button_width": "110px"})
+        self.quality_table = w.HTML().add_class("ogi-quality-table")
+        self.grid = w.HTML(layout=w.Layout(width="55%"))
+        self.cells = w.HTML(layout=w.Layout(width="45%", max_height="520px", overflow="auto"))
+        quality = w.VBox([self.panels["quality"], self.quality_table,
+                          w.HBox([self.report, self.table]), w.HBox([self.grid, self.cells])])
+        children = [quality if name == "quality" else self.panels[name] for name in VIEWS]
+        self.tabs = w.Tab(children=children, titles=list(VIEWS.values()),
+                          selected_index=list(VIEWS).index(view))
+        label = w.Layout(width="44px")
+        self.ui = w.VBox([
+            w.HBox([self.province, self.city, self.county]),
+            self.years,
+            w.HBox([w.Label("机关", layout=label), self.kind]),
+            self.indicator,
+            w.HBox([w.Label("同级", layout=label), self.peer_group]),
+            self.headline,
+            self.tabs,
+        ]).add_class("ogi-explorer")
+        self.province.observe(lambda c: self._on_region(0, c["new"]), "value")
+        self.city.observe(lambda c: self._on_region(1, c["new"]), "value")
+        self.county.observe(lambda c: self._on_region(2, c["new"]), "value")
+        self.years.observe(lambda c: self._unless_busy(self.set_years, tuple(c["new"])), "value")
+        self.kind.observe(lambda c: self._unless_busy(self.set_kind, c["new"]), "value")
+        self.indicator.observe(lambda c: self._unless_busy(self.set_indicator, c["new"]), "value")
+        self.peer_group.observe(lambda c: self._unless_busy(self.set_peer_group, c["new"]),
+                                "value")
+        self.tabs.observe(lambda c: self._unless_busy(self.show_view, list(VIEWS)[c["new"]]),
+                          "selected_index")
+        self.report.observe(lambda c: self._unless_busy(self.show_report, c["new"]), "value")
+        self.table.observe(lambda c: self._unless_busy(self.show_report, self.report.value),
+                           "value")
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Change several widgets without each change triggering an update."""
+        busy, self._busy = self._busy, True
+        try:
+            yield
+        finally:
+            self._busy = busy
+
+    def _unless_busy(self, method: object, value: object) -> None:
+        if not self._busy:
+            method(value)  # type: ignore[operator]
+
+    def _on_region(self, depth: int, value: str | None) -> None:
+        if self._busy:
+            return
+        if value in (ALL, None):
+            above = [self.province, self.city][depth - 1].value if depth else None
+            if above:
+                self.set_region(str(above))
+            return
+        self.set_region(str(value))
+
+    def _show_path(self, adcode: str) -> None:
+        """Put the dropdowns on `adcode`'s path; fill each with the children of the one above."""
+        path = self.views.region_path(adcode)
+        dropdowns = (self.province, self.city, self.county)
+        for depth, dropdown in enumerate(dropdowns):
+            if depth:
+                parent = path[depth - 1] if depth - 1 < len(path) else None
+                options = self.views.region_options(parent) if parent else []
+                placeholder = "— 全省 —" if depth == 1 else "— 全市 —"
+                dropdown.options = [(placeholder if options else "—", ALL), *options]
+                dropdown.disabled = not options
+            dropdown.value = path[depth] if depth < len(path) else ALL
+
+    # -- the interactions ----------------------------------------------------------------
+
+    def set_region(self, adcode: str) -> Timing:
+        """Select a region (province, city or county adcode) and update."""
+        self.views.region(adcode)  # unknown codes fail here, with a message
+        with self._quiet():
+            self._show_path(str(adcode))
+        return self._change("region", adcode=str(adcode))
+
+    def set_years(self, years: tuple[int, int]) -> Timing:
+        """Select the first and last year (inclusive) and update."""
+        with self._quiet():
+            self.years.value = years
+        return self._change("years", years=(int(years[0]), int(years[1])))
+
+    def set_kind(self, kind: str) -> Timing:
+        """Select all bodies, people's governments or departments and update."""
+        with self._quiet():
+            self.kind.value = kind
+        return self._change("kind", kind=kind)
+
+    def set_indicator(self, indicator: str) -> Timing:
+        """Select an indicator of METRICS.md (its name, e.g. disclosure_rate) and update."""
+        with self._quiet():
+            self.indicator.value = indicator
+        return self._change("indicator", indicator=indicator)
+
+    def set_peer_group(self, peer_group: str) -> Timing:
+        """Compare with regions under the same parent (siblings) or the whole level."""
+        with self._quiet():
+            self.peer_group.value = peer_group
+        return self._change("peer_group", peer_group=peer_group)
+
+    def show_view(self, view: str) -> Timing:
+        """Open a tab; its chart is rendered now if the selection changed since last time."""
+        with self._quiet():
+            self.tabs.selected_index = list(VIEWS).index(view)
+        return self._refresh("view", headline=False)
+
+    def show_report(self, report_id: str | None) -> Timing:
+        """The drill-down: a report's table next to the source text of its cells."""
+        started = time.perf_counter()
+        if not report_id:
+            self.grid.value = self.cells.value = ""
+            return self._timed("report", "quality", started, started, started)
+        drill = self.views.drilldown(str(report_id), self.table.value)
+        queried = time.perf_counter()
+        agency = drill.report.get("agency")
+        title = (f"<b>{agency if isinstance(agency, str) else '(机关名称未识别)'} "
+                 f"{drill.report.get('year') or ''}年</b> · {TABLES[drill.table]} · "
+                 f"<code>{drill.report.get('path')}</code><br>")
+        self.grid.value = title + grid_html(drill.grid)
+        self.cells.value = cells_html(drill.cells, drill.checks)
+        return self._timed("report", "quality", started, queried, queried)
+
+    @property
+    def view(self) -> str:
+        """The tab on screen."""
+        return list(VIEWS)[self.tabs.selected_index or 0]
+
+    def chart(self, view: str | None = None) -> alt.TopLevelMixin:
+        """The chart of a view for the current selection (to display or export)."""
+        if self.selection is None:
+            raise ValueError("no selection: the store has no usable reports")
+        return self.views.chart(view or self.view, self.selection)
+
+    def export(self, view: str, path: str | Path) -> Path:
+        """Write a view's chart to .png or .svg (with the CJK font)."""
+        return export_chart(self.chart(view), path)
+
+    # -- updating ------------------------------------------------------------------------
+
+    def _change(self, event: str, **changes: object) -> Timing:
+        if self.selection is None:
+            raise ValueError("no selection: the store has no usable reports")
+        self.selection = selection_with(self.selection, **changes)
+        return self._refresh(event)
+
+    def _refresh(self, event: str, headline: bool = True) -> Timing:
+        """Recompute the headline and render the visible view if it is out of date."""
+        started = time.perf_counter()
+        sel = self.selection
+        view = self.view
+        if sel is None:
+            return self._timed(event, view, started, started, started)
+        if headline:
+            self.headline.value = headline_html(self.views.headline(sel))
+        stale = self._rendered.get(view) != sel.key(view)
+        chart = self.views.chart(view, sel) if stale else None
+        problems = self.views.quality_reports(sel) if stale and view == "quality" else None
+        queried = time.perf_counter()
+        svg = self.render(chart) if chart is not None else None
+        rendered = time.perf_counter()
+        if svg is not None:
+            self.panels[view].value = svg
+            self._rendered[view] = sel.key(view)
+        if problems is not None:
+            self.quality_table.value = quality_html(problems)
+            options = [(f"{a if isinstance(a, str) else '(机关名称未识别)'} {y}年", str(r))
+                       for a, y, r in zip(problems["agency"], problems["year"],
+                                          problems["report_id"], strict=True)][:200]
+            with self._quiet():
+                self.report.options = [("— 选择一份报告查看 —", ALL), *options]
+                self.report.value = ALL
+            self.grid.value = self.cells.value = ""
+        return self._timed(event, view, started, queried, rendered)
+
+    def _timed(self, event: str, view: str, started: float, queried: float,
+               rendered: float) -> Timing:
+        done = time.perf_counter()
+        timing = Timing(event, view, round((queried - started) * 1000, 1),
+                        round((rendered - queried) * 1000, 1), round((done - started) * 1000, 1))
+        self.timings.append(timing)
+        return timing
+
+
+def explorer(store: str | Path, **options: object) -> Explorer:
+    """Open a store and build the explorer on it (what the notebook calls)."""
+    from toolkit.present.explore import open_corpus
+
+    return Explorer(open_corpus(store), **options)  # type: ignore[arg-type]
+
+
+__all__ = ["Explorer", "Timing", "explorer"]

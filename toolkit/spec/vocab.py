@@ -1,0 +1,90 @@
+"""The toolkit's vocabulary, declared once: statuses, flags, levels, body kinds and their labels.
+
+Every module that writes or compares one of these words imports it from here, so a status
+cannot drift between the parser, the store's SQL and a briefing. The enums are `StrEnum`s:
+they compare equal to their plain strings, so Parquet columns and JSON stay plain text.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """What became of one input file."""
+
+    OK = "ok"
+    """Every section and table of the report was found."""
+    PARTIAL = "partial"
+    """A report, but cut short or with a table missing: what it shows is kept."""
+    FAILED = "failed"
+    """Not readable as a report (bad bytes, no text layer, no report in the text)."""
+    UNSUPPORTED = "unsupported"
+    """A format with no reader here (a .doc without a converter, an OFD file)."""
+    DUPLICATE = "duplicate"
+    """The same bytes as another file of the store, which stands for both."""
+    INTERNAL_ERROR = "internal_error"
+    """The toolkit itself failed on this file: a bug to report, not bad input."""
+
+
+USABLE_STATUSES: tuple[Status, ...] = (Status.OK, Status.PARTIAL)
+"""Reports whose figures enter indicators, briefings and the explorer."""
+PARSE_STATUSES: frozenset[Status] = frozenset(
+    {Status.OK, Status.PARTIAL, Status.FAILED, Status.UNSUPPORTED, Status.INTERNAL_ERROR})
+"""The statuses a parse (as opposed to deduplication) can give."""
+
+
+class Flag(StrEnum):
+    """Why a cell has no number, or how its number was read (REPORT_FORMAT.md, cell values)."""
+
+    BLANK = "blank"
+    REDACTED = "redacted"
+    NOT_APPLICABLE = "not_applicable"
+    WORD_ZERO = "word_zero"
+    MISSING = "missing"
+    AMBIGUOUS = "ambiguous"
+
+
+FLAG_LABELS: dict[str, str] = {
+    Flag.BLANK: "空白", Flag.REDACTED: "涂黑", Flag.MISSING: "缺失", Flag.AMBIGUOUS: "歧义",
+    Flag.NOT_APPLICABLE: "不适用", Flag.WORD_ZERO: "“无”记为0",
+}
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_CHECKABLE = "not_checkable"
+
+
+class Level(StrEnum):
+    """A body's level in the administrative hierarchy (GB/T 2260, plus townships)."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+
+
+REGION_LEVELS: tuple[Level, ...] = (Level.PROVINCE, Level.CITY, Level.COUNTY)
+"""The levels regions are rolled up at (a township is counted in its county)."""
+LEVEL_LABELS: dict[str, str] = {
+    Level.PROVINCE: "省级", Level.CITY: "市级", Level.COUNTY: "县级", Level.TOWNSHIP: "乡镇级",
+}
+
+
+class BodyKind(StrEnum):
+    """A people's government (or its office, or a zone's 管委会), or one of its departments."""
+
+    GOVERNMENT = "government"
+    DEPARTMENT = "department"
+
+
+ALL_KINDS = "all"
+"""The kind filter that keeps every body."""
+KINDS: tuple[str, ...] = (ALL_KINDS, BodyKind.GOVERNMENT, BodyKind.DEPARTMENT)
+KIND_LABELS: dict[str, str] = {
+    ALL_KINDS: "全部机关", BodyKind.GOVERNMENT: "人民政府", BodyKind.DEPARTMENT: "政府部门",
+}
+
+SMALL_SAMPLE = 30
+"""A rate over fewer requests than this is shown with its count and never ranked."""

@@ -1,0 +1,367 @@
+"""Ingest a folder of reports into a Parquet + DuckDB store that notebooks query with SQL.
+
+Layout of ``out``::
+
+    reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
+    facts/    checks/    sections/   parsed content, written once per distinct file content
+    corpus.duckdb                views over the parquet globs
+
+Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
+
+* ``report_id`` is the sha256 of the file's bytes. Content is parsed at most once per
+  store; facts, checks and sections are keyed by it.
+* Identical files: the first path (sorted) is parsed, the others get status
+  ``duplicate`` with ``duplicate_of`` = that path. A path that was already canonical
+  for its content in an earlier run stays canonical.
+* Re-running skips every path whose (path, report_id) is already current, so an
+  unchanged folder writes nothing. A changed file at a known path gets a new row in a
+  later part; the ``reports`` view keeps only the newest row per path (highest part
+  number), so the old row is superseded without rewriting any part. If the displaced
+  content is still held by duplicates, the first of them is promoted to canonical.
+* Files that vanish from ``root`` keep their rows: ingest only adds.
+* Each batch writes facts, checks and sections first and its reports part last; parts
+  without a reports part of the same number are leftovers of an interrupted run and are
+  deleted on the next run, so an interrupted run resumes where it stopped.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from toolkit.parse.report import META_KEYS, Report
+from toolkit.store.scan import Seen, hash_all, scan_tree
+from toolkit.store.schema import REPORTS_SCHEMA, SCHEMAS, conform, part_files
+from toolkit.store.views import write_db
+from toolkit.store.workers import Parsed, parse_all
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None  # type: ignore[assignment]
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did. ``by_status`` counts the current status of every entry seen."""
+
+    files_seen: int
+    parsed_now: int
+    skipped_known: int
+    duplicates: int
+    by_status: dict[str, int] = field(default_factory=dict)
+    out_dir: Path = Path()
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [
+            f"ingest -> {self.out_dir}  ({self.seconds:.1f} s)",
+            f"  files seen     {self.files_seen:>8}",
+            f"  parsed now     {self.parsed_now:>8}",
+            f"  skipped known  {self.skipped_known:>8}",
+            f"  new duplicates {self.duplicates:>8}",
+            "  status",
+        ]
+        lines += [f"    {k:<12} {v:>8}" for k, v in sorted(self.by_status.items())]
+        return "\n".join(lines)
+
+
+def _clean_interrupted(out: Path) -> None:
+    """Drop temp files and content parts whose reports part (the commit marker) never landed."""
+    committed = set(part_files(out / "reports"))
+    for name in SCHEMAS:
+        directory = out / name
+        if not directory.is_dir():
+            continue
+        for p in directory.iterdir():
+            if p.name.endswith(".tmp"):
+                p.unlink()
+        if name != "reports":
+            for number, p in part_files(directory).items():
+                if number not in committed:
+                    p.unlink()
+
+
+class _State:
+    """The reports rows already in the store: which row is current per path, what content is parsed."""
+
+    def __init__(self, out: Path) -> None:
+        parts = sorted(part_files(out / "reports").items())
+        tables = [conform(pq.read_table(p), REPORTS_SCHEMA) for _, p in parts]
+        self.table = pa.concat_tables(tables) if tables else REPORTS_SCHEMA.empty_table()
+        self.next_part = parts[-1][0] + 1 if parts else 0
+        ids = self.table.column("report_id").to_pylist()
+        paths = self.table.column("path").to_pylist()
+        statuses = self.table.column("status").to_pylist()
+        dup_of = self.table.column("duplicate_of").to_pylist()
+        self.current: dict[str, int] = {}
+        self.parsed: dict[str, int] = {}
+        for i, (rid, path, status) in enumerate(zip(ids, paths, statuses, strict=True)):
+            self.current[path] = i
+            if rid is not None and status != "duplicate":
+                self.parsed[rid] = i
+        self.ids, self.statuses, self.dup_of = ids, statuses, dup_of
+        self.sizes = self.table.column("size_bytes").to_pylist()
+        self.by_id: dict[str, list[str]] = {}
+        for path, i in self.current.items():
+            if ids[i] is not None:
+                self.by_id.setdefault(ids[i], []).append(path)
+
+    def row(self, i: int) -> dict[str, Any]:
+        return dict(self.table.slice(i, 1).to_pylist()[0])
+
+
+# ---------------------------------------------------------------- writing
+
+class _Writer:
+    """Accumulates one batch in column-friendly lists and writes it as part files."""
+
+    def __init__(self, out: Path, first_part: int) -> None:
+        self.out = out
+        self.part = first_part
+        self._reset()
+
+    def _reset(self) -> None:
+        self.reports: list[dict[str, Any]] = []
+        self.columns: dict[str, list[list[Any]]] = {
+            name: [[] for _ in SCHEMAS[name].names] for name in ("facts", "checks", "sections")
+        }
+
+    def add(self, row: dict[str, Any], parsed: Parsed | None = None) -> None:
+        self.reports.append(row)
+        if parsed is None:
+            return
+        for name, data in (("facts", parsed.facts), ("checks", parsed.checks),
+                           ("sections", parsed.sections)):
+            ids, *cols = self.columns[name]
+            ids.extend([row["report_id"]] * len(data[0]))
+            for col, values in zip(cols, data, strict=True):
+                col.extend(values)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def flush(self, force: bool = False) -> None:
+        if not self.reports and not force:
+            return
+        for name, cols in self.columns.items():
+            self._write(name, dict(zip(SCHEMAS[name].names, cols, strict=True)))
+        self._write("reports", {n: [r.get(n) for r in self.reports] for n in REPORTS_SCHEMA.names})
+        self.part += 1
+        self._reset()
+
+    def _write(self, name: str, data: dict[str, list[Any]]) -> None:
+        schema = SCHEMAS[name]
+        try:
+            table = pa.Table.from_pydict(data, schema=schema)
+        except (UnicodeEncodeError, pa.ArrowException):
+            table = pa.Table.from_pydict({k: _scrub(v) for k, v in data.items()}, schema=schema)
+        directory = self.out / name
+        directory.mkdir(parents=True, exist_ok=True)
+        final = directory / f"part-{self.part:05d}.parquet"
+        tmp = directory / f".{final.name}.tmp"
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, final)
+
+
+def _scrub(values: list[Any]) -> list[Any]:
+    """Replace lone surrogates (from lossy decoding) that UTF-8 parquet strings cannot hold."""
+    return [
+        v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v
+        for v in values
+    ]
+
+
+# ---------------------------------------------------------------- ingest
+
+def _version() -> str:
+    try:
+        return metadata.version("ogi-toolkit")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    if fcntl is None:
+        yield
+        return
+    with open(out / ".ingest.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"{out}: another ingest is writing to this store") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, version: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "report_id": rid, "path": path, "size_bytes": size, "status": parsed.status,
+        "error": parsed.error, "n_values": parsed.n_values, "n_flagged": parsed.n_flagged,
+        "n_checks_failed": parsed.n_checks_failed, "parsed_at_version": version,
+    }
+    row.update(zip(META_KEYS, parsed.meta, strict=True))
+    return row
+
+
+class _Job(NamedTuple):
+    path: str
+    row: dict[str, Any]
+    parse: bool
+
+
+def _plan(seen: list[Seen], state: _State, version: str) -> tuple[list[_Job], set[str]]:
+    """Decide the new reports rows: which paths changed, which content needs parsing.
+
+    Returns the jobs (sorted by path) and the paths whose rows are unchanged.
+    """
+    changed: dict[str, Seen] = {}
+    unchanged: set[str] = set()
+    for s in seen:
+        i = state.current.get(s.path)
+        if i is not None and state.ids[i] == s.report_id:
+            unchanged.add(s.path)
+        else:
+            changed[s.path] = s
+
+    jobs: dict[str, _Job] = {}
+    affected: set[str] = set()
+    incoming: dict[str, list[str]] = {}
+    for s in changed.values():
+        if s.report_id is None:
+            jobs[s.path] = _Job(s.path, {"path": s.path, "size_bytes": s.size, "status": "failed",
+                                         "error": s.error, "parsed_at_version": version}, False)
+        else:
+            affected.add(s.report_id)
+            incoming.setdefault(s.report_id, []).append(s.path)
+        i = state.current.get(s.path)
+        if i is not None and state.ids[i] is not None:
+            affected.add(state.ids[i])
+
+    for rid in sorted(affected):
+        kept = [p for p in state.by_id.get(rid, []) if p not in changed]
+        holders = sorted(kept + incoming.get(rid, []))
+        if not holders:
+            continue
+        canon = next((p for p in kept if state.statuses[state.current[p]] != "duplicate"),
+                     holders[0])
+        for path in holders:
+            i = state.current.get(path)
+            size = changed[path].size if path in changed else state.sizes[i]
+            if path == canon:
+                if path in kept and state.statuses[i] != "duplicate":
+                    continue
+                if rid in state.parsed:
+                    row = state.row(state.parsed[rid]) | {"path": path, "size_bytes": size,
+                                                          "duplicate_of": None}
+                    jobs[path] = _Job(path, row, False)
+                else:
+                    jobs[path] = _Job(path, {"report_id": rid, "path": path, "size_bytes": size}, True)
+            elif path in kept and state.statuses[i] == "duplicate" and state.dup_of[i] == canon:
+                continue
+            else:
+                jobs[path] = _Job(path, {
+                    "report_id": rid, "path": path, "size_bytes": size, "status": "duplicate",
+                    "duplicate_of": canon, "parsed_at_version": version,
+                }, False)
+    return [jobs[p] for p in sorted(jobs)], unchanged
+
+
+def ingest(
+    root: str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    parse: Callable[[Path], Report] | None = None,
+    batch_size: int = 2000,
+) -> IngestSummary:
+    """Parse every file under ``root`` into the store at ``out``; safe to re-run.
+
+    Every file (and every directory that cannot be listed) gets a reports row; per-file
+    problems become ``failed`` rows instead of exceptions. See the module docstring for
+    the duplicate and incremental rules.
+    """
+    started = time.perf_counter()
+    if parse is None:
+        from toolkit.parse import parse_report
+        parse = parse_report
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1 or batch_size < 1:
+        raise ValueError("workers and batch_size must be >= 1")
+    if workers > 1:
+        try:
+            pickle.dumps(parse)
+        except Exception:
+            warnings.warn("parse function cannot be pickled; parsing in-process",
+                          RuntimeWarning, stacklevel=2)
+            workers = 1
+
+    root_path = Path(root).resolve()
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root_path}: not a directory")
+    out_path = Path(out).resolve()
+    out_path.mkdir(parents=True, exist_ok=True)
+    show = progress and sys.stderr.isatty()
+    version = _version()
+
+    with _locked(out_path):
+        _clean_interrupted(out_path)
+        st = out_path.stat()
+        scanned = scan_tree(root_path, {(st.st_dev, st.st_ino)})
+        with tqdm(total=len(scanned), desc="hashing", unit="file", disable=not show) as bar:
+            scanned = hash_all(scanned, workers, bar)
+        state = _State(out_path)
+        jobs, unchanged = _plan(scanned, state, version)
+
+        to_parse = [j.path for j in jobs if j.parse]
+        writer = _Writer(out_path, state.next_part)
+        statuses: dict[str, str] = {}
+        with tqdm(total=len(to_parse), desc="parsing", unit="file", disable=not show) as bar:
+            with contextlib.closing(parse_all(to_parse, parse, workers, bar)) as results:
+                for job in jobs:
+                    if job.parse:
+                        parsed = next(results)
+                        row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
+                                          parsed, version)
+                        writer.add(row, parsed)
+                    else:
+                        row = job.row
+                        writer.add(row)
+                    statuses[job.path] = row["status"]
+                    if len(writer) >= batch_size:
+                        writer.flush()
+            writer.flush(force=not part_files(out_path / "reports"))
+        write_db(out_path)
+
+    by_status: Counter[str] = Counter()
+    for s in scanned:
+        if s.path in statuses:
+            by_status[statuses[s.path]] += 1
+        else:
+            by_status[state.statuses[state.current[s.path]]] += 1
+    return IngestSummary(
+        files_seen=sum(not s.is_dir for s in scanned),
+        parsed_now=len(to_parse),
+        skipped_known=sum(p not in statuses for p in unchanged),
+        duplicates=sum(j.row.get("status") == "duplicate" for j in jobs),
+        by_status=dict(sorted(by_status.items())),
+        out_dir=out_path,
+        seconds=time.perf_counter() - started,
+    )

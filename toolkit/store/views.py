@@ -1,0 +1,64 @@
+"""DuckDB views over a store's Parquet parts, and the one way to find a store."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import duckdb
+
+from toolkit.store.schema import DB_NAME, part_files
+
+
+def _glob(out: Path, name: str) -> str:
+    return str(out / name / "part-*.parquet").replace("'", "''")
+
+
+def _view_sql(out: Path) -> dict[str, str]:
+    def scan(name: str, extra: str = "") -> str:
+        return f"read_parquet('{_glob(out, name)}', union_by_name = true{extra})"
+
+    live = ("SELECT report_id FROM reports "
+            "WHERE status <> 'duplicate' AND report_id IS NOT NULL")
+    sql = {
+        "reports_history": (
+            "SELECT * EXCLUDE (filename), "
+            "CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS BIGINT) AS part "
+            f"FROM {scan('reports', ', filename = true')}"
+        ),
+        "reports": (
+            "SELECT * EXCLUDE (part) FROM reports_history "
+            "QUALIFY row_number() OVER (PARTITION BY path ORDER BY part DESC) = 1"
+        ),
+    }
+    for name in ("facts", "checks", "sections"):
+        sql[name] = f"SELECT * FROM {scan(name)} WHERE report_id IN ({live})"
+    return sql
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    for name, sql in _view_sql(out).items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+
+def write_db(out: Path) -> None:
+    try:
+        with duckdb.connect(str(out / DB_NAME)) as con:
+            _create_views(con, out)
+    except duckdb.Error as exc:
+        warnings.warn(f"could not update {out / DB_NAME}: {exc}; the parquet files are complete",
+                      RuntimeWarning, stacklevel=3)
+
+
+def open_store(out: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with views reports, facts, checks, sections over ``out``.
+
+    In-memory rather than ``corpus.duckdb`` so a notebook never holds a file lock that
+    would block a concurrent ingest, and the views follow the folder if it was moved.
+    """
+    out = Path(out).resolve()
+    if not part_files(out / "reports"):
+        raise FileNotFoundError(f"{out}: no store here (run ingest first)")
+    con = duckdb.connect()
+    _create_views(con, out)
+    return con
+

@@ -1,0 +1,210 @@
+"""Parse files in worker processes; every file comes back as a row, whatever happens.
+
+A parse error becomes a status; a worker that crashes is replaced and the files it held
+are parsed again one by one, each in a process of its own, so the crash names its file.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tqdm import tqdm
+
+from toolkit.parse.report import META_KEYS, Report
+from toolkit.store.schema import SCHEMAS
+
+ParseFn = Callable[[Path], Report]
+_CHUNK = 64
+_INT64 = 2**63
+_PARSE_STATUSES = {"ok", "partial", "failed", "unsupported"}
+
+
+class Parsed(NamedTuple):
+    status: str
+    error: str | None
+    meta: tuple[Any, ...]
+    n_values: int
+    n_flagged: int
+    n_checks_failed: int
+    facts: list[list[Any]]
+    checks: list[list[Any]]
+    sections: list[list[Any]]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _meta(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key == "year":
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            return None
+        return year if 0 < year < 10000 else None
+    return str(value)
+
+
+def _location(value: Any) -> int | None:
+    if value is None:
+        return None
+    loc = int(value)
+    return loc if -_INT64 <= loc < _INT64 else None
+
+
+def _flatten(report: Report) -> Parsed:
+    """Turn a Report into column lists typed like the parquet schemas.
+
+    Columns rather than row tuples: the transpose happens here in the worker, so the
+    parent only extends lists, and the pickle stays small.
+    """
+    fl = report.fact_list
+    values = [_float(f.value) for f in fl]
+    flags = [_text(f.flag) for f in fl]
+    facts: list[list[Any]] = [
+        [f.key for f in fl], [str(f.table) for f in fl], [str(f.row) for f in fl],
+        [str(f.column) for f in fl], values, flags, [_text(f.label) for f in fl],
+        [_text(f.raw) for f in fl], [_location(f.location) for f in fl],
+    ]
+    cl = report.check_list
+    statuses = [str(c.status) for c in cl]
+    checks: list[list[Any]] = [
+        [str(c.check) for c in cl], [str(c.scope) for c in cl], statuses,
+        [_float(c.expected) for c in cl], [_float(c.actual) for c in cl],
+        [_text(c.keys) for c in cl],
+    ]
+    sections = [[str(k) for k in report.sections], [str(v) for v in report.sections.values()]]
+    meta = tuple(_meta(k, report.meta.get(k)) for k in META_KEYS)
+    return Parsed(
+        str(report.status), _text(report.error), meta,
+        sum(v is not None for v in values), sum(bool(f) for f in flags),
+        statuses.count("fail"), facts, checks, sections,
+    )
+
+
+def failure_row(error: str, status: str = "failed") -> Parsed:
+    empty: dict[str, list[list[Any]]] = {name: [[] for _ in SCHEMAS[name].names[1:]] for name in ("facts", "checks", "sections")}
+    return Parsed(status, error, (None,) * len(META_KEYS), 0, 0, 0,
+                   empty["facts"], empty["checks"], empty["sections"])
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _parse_one(parse: ParseFn, path: str) -> Parsed:
+    try:
+        report = parse(Path(path))
+        if not isinstance(report, Report):
+            raise TypeError(f"parser returned {type(report).__name__}, not Report")
+        return _flatten(report)
+    except Exception as exc:
+        status = getattr(exc, "status", "failed")
+        return failure_row(_describe(exc), status if status in _PARSE_STATUSES else "failed")
+
+
+def _parse_chunk(parse: ParseFn, paths: Sequence[str]) -> list[Parsed]:
+    return [_parse_one(parse, p) for p in paths]
+
+
+# ---------------------------------------------------------------- parsing drivers
+
+def _crashed() -> Parsed:
+    return failure_row("worker process crashed while parsing this file")
+
+
+def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed]:
+    """Parse each file in a single-worker pool of its own thread, so a crash names its file."""
+
+    def run(share: Sequence[str]) -> list[Parsed]:
+        results: list[Parsed] = []
+        pool = ProcessPoolExecutor(max_workers=1)
+        try:
+            for path in share:
+                try:
+                    results.append(pool.submit(_parse_chunk, parse, [path]).result()[0])
+                except BrokenProcessPool:
+                    results.append(_crashed())
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=1)
+                except Exception as exc:
+                    results.append(failure_row(f"worker error: {_describe(exc)}"))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return results
+
+    n = max(1, min(workers, len(paths)))
+    size = -(-len(paths) // n)
+    shares = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ThreadPoolExecutor(max_workers=n) as threads:
+        return [r for share in threads.map(run, shares) for r in share]
+
+
+def _pooled(
+    paths: Sequence[str], parse: ParseFn, workers: int
+) -> Generator[Parsed, None, None]:
+    """Yield results in input order, keeping at most 2*workers chunks in flight."""
+    chunk = max(1, min(_CHUNK, -(-len(paths) // (workers * 4))))
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    inflight: deque[tuple[Sequence[str], Future[list[Parsed]]]] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers)
+    nxt = 0
+    try:
+        while inflight or nxt < len(chunks):
+            broken = False
+            while nxt < len(chunks) and len(inflight) < 2 * workers:
+                try:
+                    inflight.append((chunks[nxt], pool.submit(_parse_chunk, parse, chunks[nxt])))
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                nxt += 1
+            if not broken:
+                head, fut = inflight[0]
+                try:
+                    results = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                except Exception:
+                    inflight.popleft()
+                    yield from _isolated(head, parse, workers)
+                    continue
+                else:
+                    inflight.popleft()
+                    yield from results
+                    continue
+            suspects = [p for c, _ in inflight for p in c]
+            inflight.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            yield from _isolated(suspects, parse, workers)
+            pool = ProcessPoolExecutor(max_workers=workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_all(
+    paths: Sequence[str], parse: ParseFn, workers: int, bar: tqdm
+) -> Generator[Parsed, None, None]:
+    source: Generator[Parsed, None, None]
+    if workers == 1 or len(paths) <= 1:
+        source = (_parse_one(parse, p) for p in paths)
+    else:
+        source = _pooled(paths, parse, min(workers, len(paths)))
+    with contextlib.closing(source):
+        for result in source:
+            bar.update(1)
+            yield result
+
