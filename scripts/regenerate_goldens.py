@@ -43,7 +43,7 @@ def golden_path(adcode: str) -> Path:
 
 
 def nbval_command(paths: list[Path]) -> list[str]:
-    """The strict nbval run the test suite makes (tests/test_golden_guard.py)."""
+    """The strict nbval run the test suite makes (tests/briefings/test_golden_guard.py)."""
     return [sys.executable, "-m", "pytest", "--nbval", *map(str, paths),
             "--nbval-sanitize-with", str(GOLDEN / "sanitize.cfg"), "--nbval-current-env",
             "-p", "no:cacheprovider", "-q"]

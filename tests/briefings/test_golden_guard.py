@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.briefings.test_briefings import SEED_003, change_granted_total
 from tests.conftest import BUNDLED, REPO
-from tests.test_briefings import SEED_003, change_granted_total
 from toolkit.briefings.content import STORE_ENV
 from toolkit.store import ingest
 

@@ -26,7 +26,7 @@ from toolkit.present.explore import (
 )
 from toolkit.present.widgets import ALL, Explorer
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

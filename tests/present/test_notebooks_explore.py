@@ -19,7 +19,7 @@ from toolkit import store
 from toolkit.analysis.corpus import Corpus, load
 from toolkit.present.teaching import Lab
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 OURS = ("explore.ipynb", "teaching_lab.ipynb")
 
