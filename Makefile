@@ -27,6 +27,7 @@ run: setup
 
 lint: setup
 	$(VENV)/bin/ruff check toolkit tests scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy toolkit

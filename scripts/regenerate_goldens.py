@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 import nbformat  # noqa: E402
 
 from toolkit import briefings  # noqa: E402
-from toolkit.briefings.content import STORE_ENV  # noqa: E402
 from toolkit.store import ingest  # noqa: E402
+from toolkit.store.views import STORE_ENV  # noqa: E402
 
 GOLDEN = REPO / "tests" / "golden"
 CORPUS = REPO / "data" / "corpus"

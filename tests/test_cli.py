@@ -91,3 +91,21 @@ def test_unreadable_file_is_a_status(tmp_path: Path) -> None:
     locked.chmod(0)
     record = parse_record(str(locked))
     assert record["status"] == "failed" and "ermission" in record["error"]
+
+
+def test_a_bug_in_the_parser_is_an_internal_error_with_its_traceback_logged(
+        seed_000: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(path: str) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr("toolkit.parse.parse_report", broken)
+    record = parse_record(str(seed_000))
+    assert (record["status"], record["error"]) == ("internal_error", "KeyError: 'oops'")
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert logged and str(seed_000) in logged[0].getMessage() and logged[0].exc_info
+
+
+def test_bad_input_is_not_an_internal_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert parse_record(str(empty))["status"] == "failed"

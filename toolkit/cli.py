@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from toolkit.spec.errors import ToolkitError
+from toolkit.spec.errors import ToolkitError, reason_of, status_of
+from toolkit.spec.vocab import Status
+
+log = logging.getLogger("toolkit")
 
 
 def failure_record(source: str, status: str, error: str) -> dict[str, Any]:
@@ -21,11 +25,11 @@ def parse_record(path: str) -> dict[str, Any]:
 
     try:
         return parse_report(path).to_record()
-    except ToolkitError as error:
-        return failure_record(path, getattr(error, "status", "failed"),
-                              getattr(error, "reason", str(error)))
     except Exception as error:  # a batch never stops on one file
-        return failure_record(path, "failed", f"{type(error).__name__}: {error}")
+        status = status_of(error)
+        if status == Status.INTERNAL_ERROR:
+            log.error("internal error while parsing %s", path, exc_info=error)
+        return failure_record(path, status, reason_of(error))
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
@@ -66,7 +70,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m toolkit",
+    parser = argparse.ArgumentParser(prog="python -m toolkit [-v]",
                                      description="OGI annual report toolkit")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -95,8 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(verbose: bool = False) -> None:
+    """The command line's logging: warnings (or everything with -v) to stderr, one line each.
+
+    Only the command line configures logging; library calls log through their module's
+    logger and leave the process's logging to the application that imports them.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in argv[:1] or "--verbose" in argv[:1]
+    if verbose:
+        argv = argv[1:]
+    configure_logging(verbose)
     if argv[:1] == ["bench"]:
         from toolkit.dev.bench import main as bench_main
 

@@ -372,7 +372,7 @@ def test_batch_on_a_dask_local_cluster(bundled: Path, tmp_path: Path) -> None:
 def test_main_says_what_to_do_without_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                               ) -> None:
     assert batch.main(["--store", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
-    assert "run `python -m toolkit ingest" in capsys.readouterr().err
+    assert "`python -m toolkit ingest" in capsys.readouterr().err
 
 
 def test_plan_orders_levels_and_refuses_bad_codes(bundled: Path) -> None:

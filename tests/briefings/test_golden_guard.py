@@ -20,8 +20,8 @@ import pytest
 
 from tests.briefings.test_briefings import SEED_003, change_granted_total
 from tests.conftest import BUNDLED, REPO
-from toolkit.briefings.content import STORE_ENV
 from toolkit.store import ingest
+from toolkit.store.views import STORE_ENV
 
 GOLDEN = REPO / "tests" / "golden"
 SANITIZE = GOLDEN / "sanitize.cfg"

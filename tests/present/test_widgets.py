@@ -18,13 +18,13 @@ from toolkit.analysis.corpus import Corpus, load
 from toolkit.present.explore import (
     VIEWS,
     Selection,
-    StoreNotFoundError,
     Views,
     open_corpus,
-    resolve_store,
     table_grid,
 )
 from toolkit.present.widgets import ALL, Explorer
+from toolkit.spec.errors import StoreNotFound
+from toolkit.store.views import resolve_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -244,7 +244,7 @@ def test_coverage_states_bodies_reports_and_years(views: Views) -> None:
 
 def test_store_path_resolves_from_notebooks_or_repo_root(corpus: Corpus) -> None:
     assert resolve_store(corpus.store_dir) == corpus.store_dir.resolve()
-    with pytest.raises(StoreNotFoundError, match="make run"):
+    with pytest.raises(StoreNotFound, match="make run"):
         open_corpus("no/such/store")
 
 

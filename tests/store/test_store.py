@@ -233,7 +233,7 @@ def test_duplicate_promoted_when_original_changes(tmp_path: Path) -> None:
     assert rows(out, f"SELECT count(*) FROM facts WHERE report_id = '{shared}'") == [(2,)]
 
 
-def test_parse_exception_becomes_failed_row(tmp_path: Path) -> None:
+def test_parse_exception_becomes_internal_error_row(tmp_path: Path) -> None:
     root, out = tmp_path / "in", tmp_path / "out"
     files = make_tree(root)
     (root / "bad.txt").write_bytes(b"RAISE please")
@@ -244,7 +244,7 @@ def test_parse_exception_becomes_failed_row(tmp_path: Path) -> None:
     reports = by_path(out)
     assert len(reports) == len(files) + 3
     bad = reports[str(root / "bad.txt")]
-    assert (bad["status"], bad["error"]) == ("failed", "ValueError: boom")
+    assert (bad["status"], bad["error"]) == ("internal_error", "ValueError: boom")
     assert reports[str(root / "denied.txt")]["error"] == "permission denied"
     big = reports[str(root / "big.pdf")]
     assert big["status"] == "failed" and "too large" in big["error"]
@@ -256,7 +256,7 @@ def test_parser_returning_garbage(tmp_path: Path) -> None:
     root, out = tmp_path / "in", tmp_path / "out"
     make_tree(root)
     run(root, out, parse=lambda p: None)
-    assert {r["status"] for r in by_path(out).values()} == {"failed"}
+    assert {r["status"] for r in by_path(out).values()} == {"internal_error"}
     assert rows(out, "SELECT DISTINCT error FROM reports") == [
         ("TypeError: parser returned NoneType, not Report",)]
 
@@ -355,7 +355,7 @@ def test_worker_crash_is_contained(tmp_path: Path) -> None:
     reports = by_path(out)
     assert len(reports) == len(files) + 1
     crash = reports[str(root / "crash.txt")]
-    assert crash["status"] == "failed" and "crashed" in crash["error"]
+    assert crash["status"] == "internal_error" and "crashed" in crash["error"]
     assert reports[str(root / "a.txt")]["status"] == "ok"
 
 

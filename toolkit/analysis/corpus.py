@@ -27,7 +27,7 @@ from toolkit.analysis.indicators import (
     year_over_year,
 )
 from toolkit.places.gazetteer import load_gazetteer
-from toolkit.store import open_store
+from toolkit.store.views import open_store, resolve_store
 
 USABLE = ("ok", "partial")
 REPORT_COLUMNS = ("report_id", "path", "status", "title", "agency", "year", "published", "template",
@@ -80,12 +80,8 @@ def _needed_keys() -> list[str]:
 class Corpus:
     """A loaded store. Every query returns a tidy DataFrame."""
 
-    def __init__(self, store_dir: str | Path) -> None:
-        self.store_dir = Path(store_dir)
-        if not (self.store_dir / "reports").is_dir():
-            raise FileNotFoundError(
-                f"{self.store_dir}: no store here; run `python -m toolkit ingest DIR --out "
-                f"{self.store_dir}` first")
+    def __init__(self, store_dir: str | Path | None = None) -> None:
+        self.store_dir = resolve_store(store_dir)
         self.con = open_store(self.store_dir)
         self._regions: dict[tuple[str, str], RollupIndex] = {}
         self._members: dict[str, dict[str, np.ndarray]] = {}
@@ -376,8 +372,8 @@ def _empty_series() -> pd.DataFrame:
         ("yoy_pct", "float64"))})
 
 
-def load(store_dir: str | Path = "data/store") -> Corpus:
-    """Open a store written by `python -m toolkit ingest`."""
+def load(store_dir: str | Path | None = None) -> Corpus:
+    """Open a store written by `python -m toolkit ingest` (found by `resolve_store`)."""
     return Corpus(store_dir)
 
 

@@ -41,6 +41,8 @@ from toolkit.briefings.kernel import (
     session,
 )
 from toolkit.briefings.pages import export_html, write_index
+from toolkit.spec.errors import StoreNotFound
+from toolkit.store.views import resolve_store
 
 LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
 LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
@@ -239,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--years", default="", help="2021 or 2019-2021 (default: every year)")
     parser.add_argument("--kind", default="all", choices=("all", "government", "department"))
     parser.add_argument("--out", default="reports_out", help="output folder (default reports_out)")
-    parser.add_argument("--store", default="data/store", help="store written by `ingest`")
+    parser.add_argument("--store", default=None,
+                        help="store written by `ingest` (default: $OGI_STORE, else data/store)")
     parser.add_argument("--workers", type=int, default=None,
                         help="local worker processes, one kernel each (default: CPU count)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -253,10 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """`python -m toolkit briefings ...`: 0 when every briefing rendered, 1 when some failed."""
     args = build_parser().parse_args(argv)
-    store = Path(args.store)
-    if not (store / "reports").is_dir():
-        print(f"error: {store}: no store here; run `python -m toolkit ingest DIR --out {store}` "
-              "first", file=sys.stderr)
+    try:
+        store = resolve_store(args.store)
+    except StoreNotFound as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     try:
         results = run(store, args.out, args.level, args.region, args.years, args.kind,

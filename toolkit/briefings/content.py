@@ -30,9 +30,8 @@ import pandas as pd
 from toolkit.analysis.corpus import Corpus, Region, load
 from toolkit.analysis.indicators import BY_NAME, KINDS, SMALL, region_code
 from toolkit.briefings.jobs import check_adcode, write_json
+from toolkit.store.views import resolve_store
 
-STORE_ENV = "OGI_STORE"
-"""Environment variable naming the store when the notebook's `store` parameter is empty."""
 SCHEMA_VERSION = 1
 
 KEY_FIGURES: tuple[str, ...] = (
@@ -205,21 +204,6 @@ def paragraphs(lines: Iterable[str], css: str = "") -> Fragment:
 
 # ---------------------------------------------------------------- parameters and the store
 
-def resolve_store(store: str = "") -> Path:
-    """The store to read: the parameter, else $OGI_STORE, else data/store (here or in the repo).
-
-    Goldens are rendered with an empty parameter so the path never enters the notebook;
-    tests point $OGI_STORE at a store built in a temporary folder.
-    """
-    chosen = store or os.environ.get(STORE_ENV, "")
-    if chosen:
-        return Path(chosen).expanduser().resolve()
-    here = Path("data/store")
-    if here.is_dir():
-        return here.resolve()
-    return (Path(__file__).resolve().parents[1] / "data" / "store").resolve()
-
-
 def parse_years(years: str | int | None) -> tuple[int, int] | None:
     """'' → all years; '2021' → (2021, 2021); '2019-2021' → (2019, 2021)."""
     if years is None or str(years).strip() == "":
@@ -273,7 +257,7 @@ def setup() -> None:
 
 def open_briefing(region: str, years: str = "", store: str = "", kind: str = "all") -> Briefing:
     """The entry point of the notebook: its parameters in, a `Briefing` out."""
-    return Briefing(load_corpus(resolve_store(store)), region, parse_years(years), kind)
+    return Briefing(load_corpus(resolve_store(store or None)), region, parse_years(years), kind)
 
 
 # ---------------------------------------------------------------- the briefing
@@ -847,7 +831,7 @@ def _file(path: Any) -> str:
 
 
 __all__ = [
-    "INDEX_FIGURES", "KEY_FIGURES", "STORE_ENV", "Briefing", "Fragment", "check_adcode",
-    "fmt_count", "fmt_rate", "load_corpus", "open_briefing", "parse_years", "resolve_store",
+    "INDEX_FIGURES", "KEY_FIGURES", "Briefing", "Fragment", "check_adcode",
+    "fmt_count", "fmt_rate", "load_corpus", "open_briefing", "parse_years",
     "setup", "table", "truncate", "write_json",
 ]

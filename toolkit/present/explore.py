@@ -31,7 +31,6 @@ from toolkit.analysis.indicators import BY_NAME, INDICATORS, SMALL
 from toolkit.present import charts
 from toolkit.spec.template import load_template
 
-REPO = Path(__file__).resolve().parents[1]
 KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
 LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
 PEER_GROUPS = {"siblings": "同一上级的同级地区", "level": "全国同级地区"}
@@ -62,10 +61,6 @@ QUALITY_ORDER = ["未通过勾稽校验", "含空白或涂黑单元格", "含无
 QUALITY_COLORS = ["#d73027", "#fc8d59", "#fee08b", "#1a9850", "#bbbbbb"]
 FLAG_LABELS = {"blank": "空白", "redacted": "涂黑", "missing": "缺失", "ambiguous": "歧义",
                "not_applicable": "不适用", "word_zero": "无(计为0)"}
-
-
-class StoreNotFoundError(FileNotFoundError):
-    """No store at the path given; the message says how to build one."""
 
 
 @dataclass(frozen=True)
@@ -119,22 +114,9 @@ def format_value(value: float | None, is_rate: bool) -> str:
     return f"{value:.1%}" if is_rate else f"{value:,.0f}"
 
 
-def resolve_store(store: str | Path) -> Path:
-    """The store folder: absolute, relative to the working directory, to notebooks/ or to the
-    repo root, whichever exists (Voilà, papermill and JupyterLab start in different places)."""
-    path = Path(store)
-    candidates = [path] if path.is_absolute() else [path, REPO / "notebooks" / path, REPO / path]
-    for candidate in candidates:
-        if (candidate / "reports").is_dir():
-            return candidate.resolve()
-    raise StoreNotFoundError(
-        f"no store at {store!r} (looked in {', '.join(str(c) for c in candidates)}). "
-        "Build it with `make run` (or `python -m toolkit ingest data/corpus --out data/store`).")
-
-
-def open_corpus(store: str | Path) -> Corpus:
-    """Open the store for the notebooks, with an actionable message when it is missing."""
-    return Corpus(resolve_store(store))
+def open_corpus(store: str | Path | None = None) -> Corpus:
+    """Open the store for the notebooks; `StoreNotFound` says how to build a missing one."""
+    return Corpus(store)
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -870,8 +852,8 @@ def headline_html(head: Headline) -> str:
 
 __all__ = [
     "KIND_LABELS", "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection",
-    "StoreNotFoundError", "SvgRenderer", "Views", "cells_html", "correction_chart",
+    "SvgRenderer", "Views", "cells_html", "correction_chart",
     "export_chart", "format_value", "grid_html", "headline_html", "open_corpus",
-    "peer_distribution_chart", "quality_chart", "quality_html", "resolve_store",
+    "peer_distribution_chart", "quality_chart", "quality_html",
     "selection_with", "stack", "table_grid", "with_title",
 ]

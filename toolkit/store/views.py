@@ -1,11 +1,13 @@
 """DuckDB views over a store's Parquet parts, and the one way to find a store."""
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
 import duckdb
 
+from toolkit.spec.errors import StoreNotFound
 from toolkit.store.schema import DB_NAME, part_files
 
 
@@ -49,15 +51,40 @@ def write_db(out: Path) -> None:
                       RuntimeWarning, stacklevel=3)
 
 
-def open_store(out: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with views reports, facts, checks, sections over ``out``.
+STORE_ENV = "OGI_STORE"
+"""Environment variable naming the store when none is given."""
+DEFAULT_STORE = Path("data") / "store"
+_REPO = Path(__file__).resolve().parents[2]
+
+
+def resolve_store(store: str | Path | None = None) -> Path:
+    """The store folder to read: the only way the toolkit finds one.
+
+    `store` if given, else $OGI_STORE, else data/store. A relative path is looked for in the
+    working directory, then beside the notebooks and at the root of this checkout (Voilà,
+    papermill and JupyterLab start in different folders). Raises `StoreNotFound` naming
+    every place looked at and how to build a store.
+    """
+    chosen = Path(str(store)) if store else Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    chosen = chosen.expanduser()
+    candidates = [chosen] if chosen.is_absolute() else list(dict.fromkeys(
+        [chosen, _REPO / "notebooks" / chosen, _REPO / chosen]))
+    for candidate in candidates:
+        if part_files(candidate / "reports"):
+            return candidate.resolve()
+    raise StoreNotFound(
+        f"no store at {str(chosen)!r} (looked in {', '.join(str(c) for c in candidates)}); "
+        "build one with `make run` or `python -m toolkit ingest DIR --out "
+        f"{chosen if chosen != DEFAULT_STORE else 'data/store'}`")
+
+
+def open_store(store: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with views reports, facts, checks, sections over a store.
 
     In-memory rather than ``corpus.duckdb`` so a notebook never holds a file lock that
     would block a concurrent ingest, and the views follow the folder if it was moved.
     """
-    out = Path(out).resolve()
-    if not part_files(out / "reports"):
-        raise FileNotFoundError(f"{out}: no store here (run ingest first)")
+    out = resolve_store(store)
     con = duckdb.connect()
     _create_views(con, out)
     return con

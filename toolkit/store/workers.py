@@ -6,6 +6,7 @@ are parsed again one by one, each in a process of its own, so the crash names it
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -16,12 +17,15 @@ from typing import Any, NamedTuple
 from tqdm import tqdm
 
 from toolkit.parse.report import META_KEYS, Report
+from toolkit.spec.errors import status_of
+from toolkit.spec.vocab import Status
 from toolkit.store.schema import SCHEMAS
+
+log = logging.getLogger(__name__)
 
 ParseFn = Callable[[Path], Report]
 _CHUNK = 64
 _INT64 = 2**63
-_PARSE_STATUSES = {"ok", "partial", "failed", "unsupported"}
 
 
 class Parsed(NamedTuple):
@@ -93,7 +97,7 @@ def _flatten(report: Report) -> Parsed:
     )
 
 
-def failure_row(error: str, status: str = "failed") -> Parsed:
+def failure_row(error: str, status: str = Status.FAILED) -> Parsed:
     empty: dict[str, list[list[Any]]] = {name: [[] for _ in SCHEMAS[name].names[1:]] for name in ("facts", "checks", "sections")}
     return Parsed(status, error, (None,) * len(META_KEYS), 0, 0, 0,
                    empty["facts"], empty["checks"], empty["sections"])
@@ -112,8 +116,10 @@ def _parse_one(parse: ParseFn, path: str) -> Parsed:
             raise TypeError(f"parser returned {type(report).__name__}, not Report")
         return _flatten(report)
     except Exception as exc:
-        status = getattr(exc, "status", "failed")
-        return failure_row(_describe(exc), status if status in _PARSE_STATUSES else "failed")
+        status = status_of(exc)
+        if status == Status.INTERNAL_ERROR:
+            log.error("internal error while parsing %s", path, exc_info=exc)
+        return failure_row(_describe(exc), status)
 
 
 def _parse_chunk(parse: ParseFn, paths: Sequence[str]) -> list[Parsed]:
@@ -123,7 +129,7 @@ def _parse_chunk(parse: ParseFn, paths: Sequence[str]) -> list[Parsed]:
 # ---------------------------------------------------------------- parsing drivers
 
 def _crashed() -> Parsed:
-    return failure_row("worker process crashed while parsing this file")
+    return failure_row("worker process crashed while parsing this file", Status.INTERNAL_ERROR)
 
 
 def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed]:
@@ -141,7 +147,8 @@ def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = ProcessPoolExecutor(max_workers=1)
                 except Exception as exc:
-                    results.append(failure_row(f"worker error: {_describe(exc)}"))
+                    results.append(failure_row(f"worker error: {_describe(exc)}",
+                                               Status.INTERNAL_ERROR))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return results
