@@ -46,7 +46,7 @@ class Flag(StrEnum):
 
 FLAG_LABELS: dict[str, str] = {
     Flag.BLANK: "空白", Flag.REDACTED: "涂黑", Flag.MISSING: "缺失", Flag.AMBIGUOUS: "歧义",
-    Flag.NOT_APPLICABLE: "不适用", Flag.WORD_ZERO: "“无”记为0",
+    Flag.NOT_APPLICABLE: "不适用", Flag.WORD_ZERO: "无(计为0)",
 }
 
 
