@@ -172,6 +172,8 @@ def _canonical_keys(template: Template, version: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Each:
+    """A table whose keys are ours to name, each value following `value`."""
+
     value: Any
 
 
@@ -231,10 +233,11 @@ def _validate(value: Any, schema: Any, place: str) -> list[str]:
 
 
 def _check_references(data: dict[str, Any]) -> list[str]:
-    """Names that must be declared elsewhere in the file: versions, outcome groups."""
+    """Names that must be declared elsewhere in the file: versions, columns, outcome groups."""
     versions = set(data["templates"])
+    columns = set(data["active"]["columns"])
     groups = set(data["requests"]["outcome_groups"])
-    problems = []
+    problems = [] if versions else ["templates: no version declared ([templates.NAME] with starts)"]
     for key, column in data["active"]["columns"].items():
         if "template" in column and column["template"] not in versions:
             problems.append(f"active.columns.{key}: template {column['template']!r} is not "
@@ -245,6 +248,9 @@ def _check_references(data: dict[str, Any]) -> list[str]:
             named += list(row.get("columns", {}))
             problems += [f"{table}.rows[{i}]: template {v!r} is not a version under [templates]"
                          for v in named if v not in versions]
+            problems += [f"{table}.rows[{i}]: column {c!r} is not under [active.columns]"
+                         for listed in row.get("columns", {}).values() for c in listed
+                         if c not in columns]
             if "group" in row and row["group"] not in groups:
                 problems.append(f"{table}.rows[{i}]: group {row['group']!r} is not one of "
                                 "requests.outcome_groups")
