@@ -178,7 +178,7 @@ class Each:
 
 
 _STRINGS = [str]
-_VERSION = {"starts": int, "?issued_by": str}
+_VERSION = {"starts": int, "issued_by": str}
 _SECTION = {"numeral": str, "key": str, "keywords": _STRINGS, "?titles": _STRINGS}
 _ACTIVE_COLUMN = {"labels": _STRINGS, "?template": str, "?unit": str, "?signed": bool}
 _ACTIVE_ROW = {"key": str, "labels": _STRINGS, "?columns": Each(_STRINGS)}
