@@ -176,9 +176,8 @@ def _request_shape(version: str) -> tuple[tuple[str, ...], tuple[str, ...], tupl
     """Rows, outcome rows and applicant columns of the requests table of `version`."""
     template = load_template()
     rows = tuple(r.key for r in template.request_rows_for(version))
-    totals = ("new_received", "carried_over", "total_processed", "carried_forward")
     applicants = tuple(c for c in template.request_columns if c != "total")
-    return rows, tuple(r for r in rows if r not in totals), applicants
+    return rows, template.outcome_rows(version), applicants
 
 
 def _requests(rng: random.Random, version: str, small: bool) -> dict[str, int | float]:

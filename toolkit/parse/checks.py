@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from toolkit.parse.report import Check
 from toolkit.spec.template import Template
+from toolkit.spec.vocab import CheckStatus
 
 Values = Mapping[str, float | int | None]
 
@@ -22,15 +23,7 @@ IDENTITIES = {
     "review_total": "total == upheld + corrected + other + pending, for review and both "
                     "litigation rows",
 }
-OUTCOME_ROWS_BEFORE_OTHER = (
-    "granted", "partial",
-    "denied_state_secret", "denied_law_prohibited", "denied_three_safety", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_query",
-    "unable_not_held", "unable_need_create", "unable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_mass",
-    "rejected_confirm",
-)
-OTHER_ROWS = {"2019": ("other",), "2021": ("other_no_correction", "other_no_fee", "other_misc")}
+"""The outcome rows are the template's (`Template.outcome_rows`): those of its outcome groups."""
 
 
 def _equation(name: str, scope: str, left: Sequence[str], right: Sequence[str],
@@ -38,20 +31,16 @@ def _equation(name: str, scope: str, left: Sequence[str], right: Sequence[str],
     left_values = [values.get(k) for k in left]
     right_values = [values.get(k) for k in right]
     if None in left_values or None in right_values:
-        return Check(name, scope, "not_checkable", None, None, keys)
+        return Check(name, scope, CheckStatus.NOT_CHECKABLE, None, None, keys)
     expected = float(sum(left_values))  # type: ignore[arg-type]
     actual = float(sum(right_values))  # type: ignore[arg-type]
-    return Check(name, scope, "pass" if abs(expected - actual) < 1e-6 else "fail",
-                 expected, actual, keys)
-
-
-def outcome_rows(version: str) -> tuple[str, ...]:
-    return OUTCOME_ROWS_BEFORE_OTHER + OTHER_ROWS.get(version, OTHER_ROWS["2019"])
+    status = CheckStatus.PASS if abs(expected - actual) < 1e-6 else CheckStatus.FAIL
+    return Check(name, scope, status, expected, actual, keys)
 
 
 def check_report(values: Values, version: str | None, template: Template) -> list[Check]:
     """Identities 1–4 of the spec for one report's values (empty when it has no tables)."""
-    if version not in OTHER_ROWS:
+    if version not in template.versions:
         return []
     columns, rows = _present(frozenset(values), template)
     return [_equation(name, scope, left, right, values, keys)
@@ -88,7 +77,7 @@ def _equations(template: Template, version: str, columns: tuple[str, ...],
             (req("total_processed", column), req("carried_forward", column))))
     for column in columns:
         equations.append(("outcomes", column, (req("total_processed", column),),
-                          tuple(req(row, column) for row in outcome_rows(version))))
+                          tuple(req(row, column) for row in template.outcome_rows(version))))
     applicants = ("natural_person", *template.organisation_columns)
     for row in rows:
         equations.append(("row_total", row, (req(row, "total"),),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from toolkit.places.departments import department_names, department_pattern
 from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+from toolkit.spec.vocab import Level
 
 _TITLE_WORDS = re.compile(
     r"(?:政府)?(?:信息|政务)公开.{0,8}报\s*告(?:\((?:19|20)\d{2}年度?\)|的公告)?$")
@@ -175,12 +176,12 @@ def _prefix_before(text: str, index: int, gazetteer: Gazetteer) -> str | None:
     return None
 
 
-def _is_parent_level(division: Division, level: str) -> bool:
+def _is_parent_level(division: Division, level: Level) -> bool:
     """A town's parent is a county-level unit; a district's is a city or a municipality."""
-    if level == "county":
-        return division.level == "county"
-    return division.level == "city" or (
-        division.level == "province" and division.adcode[:2] in MUNICIPALITIES)
+    if level == Level.COUNTY:
+        return division.level == Level.COUNTY
+    return division.level == Level.CITY or (
+        division.level == Level.PROVINCE and division.adcode[:2] in MUNICIPALITIES)
 
 
 def qualify_agency(agency: str, text: str) -> str:
@@ -198,7 +199,7 @@ def qualify_agency(agency: str, text: str) -> str:
     place = head.group(1)
     if place.endswith(("市", "县", "旗", "州")) and gazetteer.lookup(place):
         return agency
-    parent_level = "county" if _TOWNSHIP.search(place) else "city"
+    parent_level = Level.COUNTY if _TOWNSHIP.search(place) else Level.CITY
     printed: Counter[str] = Counter()
     for match in re.finditer(re.escape(place), text):
         prefix = _prefix_before(text, match.start(), gazetteer)
@@ -207,7 +208,7 @@ def qualify_agency(agency: str, text: str) -> str:
     if printed:
         return printed.most_common(1)[0][0] + agency
     if place.endswith("区"):
-        candidates = [d for d in gazetteer.lookup(place) if d.level == "county"]
+        candidates = [d for d in gazetteer.lookup(place) if d.level == Level.COUNTY]
         if len(candidates) > 1:
             named = gazetteer.names_in(text)
             candidates = [d for d in candidates if any(named[p] for p in d.parent_names)]
@@ -217,7 +218,7 @@ def qualify_agency(agency: str, text: str) -> str:
     if _TOWNSHIP.search(place):
         counties = Counter({
             name: count for name, count in gazetteer.names_in(text).items()
-            if any(d.level == "county" for d in gazetteer.lookup(name)) and name != place
+            if any(d.level == Level.COUNTY for d in gazetteer.lookup(name)) and name != place
         })
         if counties:
             return counties.most_common(1)[0][0] + agency
@@ -274,14 +275,14 @@ def _one_place(text: str) -> str | None:
     """The most specific county or city the text names, if all it names lie on one chain."""
     gazetteer = load_gazetteer()
     divisions = [d for name in gazetteer.names_in(text) for d in gazetteer.lookup(name)
-                 if d.level in ("city", "county")]
-    county_names = {d.name for d in divisions if d.level == "county"}
-    cities = {d.name for d in divisions if d.level == "city"}
+                 if d.level in (Level.CITY, Level.COUNTY)]
+    county_names = {d.name for d in divisions if d.level == Level.COUNTY}
+    cities = {d.name for d in divisions if d.level == Level.CITY}
     if len(county_names) > 1:
         return None
     if county_names:
         county = county_names.pop()
-        fits = any(cities <= {d.city} for d in divisions if d.name == county and d.level == "county")
+        fits = any(cities <= {d.city} for d in divisions if d.name == county and d.level == Level.COUNTY)
         return county if fits else None
     return cities.pop() if len(cities) == 1 else None
 
@@ -292,7 +293,7 @@ def city_wide_body(head: str) -> str | None:
         return None
     gazetteer = load_gazetteer()
     cities = {name for name in gazetteer.names_in(head)
-              if any(d.level == "city" for d in gazetteer.lookup(name))}
+              if any(d.level == Level.CITY for d in gazetteer.lookup(name))}
     return f"{cities.pop()}人民政府" if len(cities) == 1 else None
 
 

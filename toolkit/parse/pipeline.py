@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,16 +11,26 @@ from toolkit.parse.meta import find_agency, find_published, find_title, find_yea
 from toolkit.parse.normalise import normalise_text
 from toolkit.parse.report import Fact, Report
 from toolkit.parse.sections import Heading, find_headings, split_sections
-from toolkit.parse.tables import TableResult, parse_active, parse_requests, parse_review
+from toolkit.parse.tables import (
+    TableResult,
+    leading_versions,
+    parse_active,
+    parse_requests,
+    parse_review,
+)
 from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
-from toolkit.parse.values import MISSING
 from toolkit.places.regions import place_body
 from toolkit.spec.errors import NotAReport
 from toolkit.spec.template import Template, load_template
+from toolkit.spec.vocab import Flag, Status
 
 _ACTIVE_ANCHOR = re.compile(r"第二十条第?\s*\(一\)|第二十条")
 _REQUESTS_ANCHOR = re.compile(r"勾稽关系|申请人情况|本年新收")
 _REVIEW_ANCHOR = re.compile(r"行政复议")
+LEGACY = "legacy"
+"""`meta.template` of a report from before the first template version starts."""
+UNKNOWN = "unknown"
+"""`meta.template` of a report whose tables tell no version."""
 
 
 def _region(text: str, headings: Mapping[str, Heading], key: str, following: tuple[str, ...],
@@ -55,18 +66,20 @@ def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
     return tokens, at_end
 
 
-def _choose_version(results: list[TableResult], year: int | None) -> str | None:
-    votes = {"2019": 0, "2021": 0}
+def _choose_version(results: list[TableResult], year: int | None,
+                    template: Template) -> str | None:
+    """The version the tables' own rows and columns vote for; on a tie, the one the
+    report's year defaults to (the earliest without a year); None without tables."""
+    votes: Counter[str] = Counter()
     for result in results:
-        for version, count in result.version_votes.items():
-            votes[version] += count
-    if votes["2019"] != votes["2021"]:
-        return "2019" if votes["2019"] > votes["2021"] else "2021"
+        votes.update(result.version_votes)
+    leaders = leading_versions(votes, template)
+    if len(leaders) == 1:
+        return leaders[0]
     if not any(r.rows_found for r in results):
         return None
-    if year is not None:
-        return "2021" if year >= 2021 else "2019"
-    return "2019"
+    by_year = template.version_for_year(year, among=leaders) if year is not None else None
+    return by_year or leaders[0]
 
 
 def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | None = None,
@@ -104,7 +117,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         tokens, at_end = _tokens(text, review_span)
         results.append(parse_review(tokens, template, at_end))
 
-    version = _choose_version(results, year)
+    version = _choose_version(results, year, template)
     if version is None and not heading_list and title is None:
         raise NotAReport(source, "no disclosure annual report found: no section headings, "
                                  "report tables or report title")
@@ -116,7 +129,8 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         values = {key: fact.value for key, fact in by_key.items()}
     else:
         values = {f.key: f.value for f in facts}
-    template_name = version or ("legacy" if year is not None and year < 2019 else "unknown")
+    legacy = year is not None and template.version_for_year(year) is None
+    template_name = version or (LEGACY if legacy else UNKNOWN)
     checks = check_report(values, version, template)
     agency = find_agency(text, title)
     place = place_body(agency, text, hints)
@@ -165,18 +179,18 @@ def _complete(facts: list[Fact], version: str, template: Template) -> dict[str, 
         table, row, column = key.split(".")
         if table == "active" and (table, row) in rows_with_facts:
             continue
-        seen[key] = Fact(table, row, column, None, MISSING, "", "", -1)
+        seen[key] = Fact(table, row, column, None, Flag.MISSING, "", "", -1)
     return seen
 
 
 def _status(headings: list[Heading], results: list[TableResult], version: str | None,
-            facts: list[Fact]) -> str:
+            facts: list[Fact]) -> Status:
     keys = {h.key for h in headings}
     complete = bool(keys & {"problems", "other"})
     if version is None:
-        return "ok" if complete else "partial"
+        return Status.OK if complete else Status.PARTIAL
     tables = sum(1 for r in results if r.rows_found)
-    return "ok" if complete and tables == 3 else "partial"
+    return Status.OK if complete and tables == 3 else Status.PARTIAL
 
 
 def parse_report(path: str | Path) -> Report:

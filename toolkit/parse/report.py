@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -14,6 +15,12 @@ META_KEYS = [
     "province", "city", "county", "adcode", "level", "agency_kind",
     "body_id", "region_evidence", "region_reason",
 ]
+
+
+def plain(value: Any) -> Any:
+    """A vocabulary member (Flag, Status, Level …) as the plain `str` it stands for, so what
+    leaves the parser (JSON, DataFrames, YAML) holds no enum type; anything else as is."""
+    return str(value) if isinstance(value, StrEnum) else value
 
 
 class Fact(NamedTuple):
@@ -49,7 +56,7 @@ class Check(NamedTuple):
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "check": self.check, "scope": self.scope, "status": self.status,
+            "check": self.check, "scope": self.scope, "status": plain(self.status),
             "expected": self.expected, "actual": self.actual, "keys": self.keys,
         }
 
@@ -69,7 +76,8 @@ class Report:
 
     @cached_property
     def facts(self) -> pd.DataFrame:
-        rows = [(f.key, f.table, f.row, f.column, f.value, f.flag, f.label, f.raw, f.location)
+        rows = [(f.key, f.table, f.row, f.column, f.value, plain(f.flag), f.label, f.raw,
+                 f.location)
                 for f in self.fact_list]
         frame = pd.DataFrame(rows, columns=FACT_COLUMNS)
         frame["value"] = frame["value"].astype("Float64")
@@ -83,15 +91,15 @@ class Report:
         return {f.key: f.value for f in self.fact_list}
 
     def flags(self) -> dict[str, str]:
-        return {f.key: f.flag for f in self.fact_list if f.flag}
+        return {f.key: plain(f.flag) for f in self.fact_list if f.flag}
 
     def to_record(self) -> dict[str, Any]:
         """The CLI's JSON object for this report (see README, "parse --json")."""
         return {
             "source": self.source,
-            "status": self.status,
+            "status": plain(self.status),
             "error": self.error,
-            "meta": {k: self.meta.get(k) for k in META_KEYS},
+            "meta": {k: plain(self.meta.get(k)) for k in META_KEYS},
             "values": self.values(),
             "flags": self.flags(),
             "checks": [c.as_dict() for c in self.check_list],

@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from toolkit.parse.labels import LabelMatch, RowMatcher
 from toolkit.parse.report import Fact
 from toolkit.parse.tokens import BLANK, TEXT, VALUE, Token
-from toolkit.parse.values import (
-    AMBIGUOUS,
-    MAX_DIGITS_PER_CELL,
-    MISSING,
-    parse_cell,
-    split_candidates,
-)
-from toolkit.parse.values import BLANK as BLANK_FLAG
+from toolkit.parse.values import MAX_DIGITS_PER_CELL, parse_cell, split_candidates
 from toolkit.spec.template import Row, Template, label_key
+from toolkit.spec.vocab import Flag
 
 Accept = Callable[[tuple[str, ...]], bool]
 
@@ -38,6 +32,7 @@ class RowHit:
 class TableResult:
     facts: list[Fact]
     version_votes: dict[str, int]
+    """Template version → how many of the table's rows or columns only it has."""
     rows_found: list[str]
     notes: list[str] = field(default_factory=list)
 
@@ -60,7 +55,7 @@ def resolve_cells(
     """
     tokens = list(cells)
     if not tokens:
-        return [(None, MISSING)] * width
+        return [(None, Flag.MISSING)] * width
     if at_end:
         while tokens and tokens[0].kind == BLANK and tokens[0].soft:
             tokens.pop(0)
@@ -74,24 +69,24 @@ def resolve_cells(
             elif at_end:
                 tokens = tokens[:width]
             else:
-                return [(None, AMBIGUOUS)] * width
+                return [(None, Flag.AMBIGUOUS)] * width
     if len(tokens) == width:
         return [(t, None) for t in tokens]
     if all(t.kind == BLANK for t in tokens) and not at_end:
-        return [(None, MISSING)] * width
+        return [(None, Flag.MISSING)] * width
     has_blank = any(t.kind == BLANK for t in tokens)
     if at_end:
         must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
         candidates = split_candidates([t.text for t in tokens], width, accept) if must_cut else []
         if not candidates:
             if any(t.kind == VALUE and not t.alone for t in tokens):
-                return [(None, AMBIGUOUS)] * width
-            return [(t, None) for t in tokens] + [(None, MISSING)] * (width - len(tokens))
+                return [(None, Flag.AMBIGUOUS)] * width
+            return [(t, None) for t in tokens] + [(None, Flag.MISSING)] * (width - len(tokens))
     else:
         cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
         candidates = split_candidates([t.text for t in tokens], width, accept) if cuttable else []
     if not candidates:
-        return [(None, AMBIGUOUS)] * width
+        return [(None, Flag.AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
     positions = _cut_positions(tokens, candidates[0])
     for column in range(width):
@@ -100,7 +95,7 @@ def resolve_cells(
             source, _ = positions[column]
             out.append((Token(VALUE, candidates[0][column], source), None))
         else:
-            out.append((None, AMBIGUOUS))
+            out.append((None, Flag.AMBIGUOUS))
     return out
 
 
@@ -155,7 +150,7 @@ def _facts_for(
         if token is None:
             facts.append(Fact(table, row, column, None, flag, label, "", -1))
         elif token.kind == BLANK:
-            facts.append(Fact(table, row, column, None, BLANK_FLAG, label, "", token.start))
+            facts.append(Fact(table, row, column, None, Flag.BLANK, label, "", token.start))
         else:
             value, value_flag = parse_cell(token.text, units.get(column))
             facts.append(Fact(table, row, column, value, value_flag, label, token.text, token.start))
@@ -197,12 +192,26 @@ def _find_columns_cached(header: str, template: Template) -> tuple[str, ...]:
 
 
 def active_version_votes(header_text: str, template: Template) -> dict[str, int]:
-    votes = {"2019": 0, "2021": 0}
+    """Per version, the columns named in the header that only that version has."""
+    votes: dict[str, int] = {}
     for key in _find_columns(header_text, template):
         version = template.active_columns[key].template
-        if version in votes:
-            votes[version] += 1
+        if version is not None:
+            votes[version] = votes.get(version, 0) + 1
     return votes
+
+
+def leading_versions(votes: Mapping[str, int], template: Template) -> tuple[str, ...]:
+    """The versions with the most votes, in start order (every version when none has any)."""
+    counts = {v: votes.get(v, 0) for v in template.versions_in_order()}
+    most = max(counts.values())
+    return tuple(v for v, count in counts.items() if count == most)
+
+
+def _vote(votes: Mapping[str, int], template: Template) -> str | None:
+    """The version with more votes than any other, if one has."""
+    leaders = leading_versions(votes, template)
+    return leaders[0] if len(leaders) == 1 else None
 
 
 @lru_cache(maxsize=8)
@@ -249,7 +258,7 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
         last = found.index
     _mark_end(hits, tokens, at_end)
     votes = active_version_votes(header_all, template)
-    chosen = version or _vote(votes)
+    chosen = version or _vote(votes, template)
     facts: list[Fact] = []
     notes: list[str] = []
     for hit in hits:
@@ -258,8 +267,8 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
             notes.append(f"active: row {hit.row.key} has no columns in template {chosen}")
             continue
         units = {c: template.active_columns[c].unit for c in columns}
-        if "amount" in columns or "fee_amount" in columns:
-            units.update(_header_units(hit.header, columns))
+        if any(units.values()):
+            units.update(_header_units(hit.header, [c for c in columns if units[c]]))
         accept = _signed_rule(columns, template)
         resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept)
         facts.extend(_facts_for("active", hit.row.key, hit.label, columns, resolved, units))
@@ -272,18 +281,13 @@ def _looks_like_header(key: str, template: Template) -> bool:
     )
 
 
-def _vote(votes: dict[str, int]) -> str | None:
-    if votes["2019"] == votes["2021"]:
-        return None
-    return "2019" if votes["2019"] > votes["2021"] else "2021"
-
-
 def _active_columns(hit: RowHit, template: Template, version: str | None) -> list[str]:
     defaults = hit.row.columns or {}
     found = _find_columns(hit.header, template)
+    versions = template.versions_in_order()
     if version is None:
-        version = _vote(active_version_votes(hit.header, template)) or "2019"
-    default = list(defaults.get(version) or defaults.get("2019") or defaults.get("2021") or ())
+        version = _vote(active_version_votes(hit.header, template), template) or versions[0]
+    default = list(next((defaults[v] for v in (version, *versions) if defaults.get(v)), ()))
     if found and len(found) == len(default):
         return found
     if not default and found:
@@ -292,6 +296,7 @@ def _active_columns(hit: RowHit, template: Template, version: str | None) -> lis
 
 
 def _header_units(header: str, columns: Sequence[str]) -> dict[str, str | None]:
+    """The unit the group's header gives the money `columns` (万元 when it says none)."""
     if "亿元" in header:
         unit: str | None = "亿元"
     elif "万元" in header:
@@ -300,7 +305,7 @@ def _header_units(header: str, columns: Sequence[str]) -> dict[str, str | None]:
         unit = "元"
     else:
         unit = "万元"
-    return {c: unit for c in columns if c in ("amount", "fee_amount")}
+    return {c: unit for c in columns}
 
 
 def _signed_rule(columns: Sequence[str], template: Template) -> Accept:
@@ -364,13 +369,9 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
         hits.append(current)
         last = found.index
     _mark_end(hits, tokens, at_end)
-    keys = [h.row.key for h in hits]
-    version = None
-    if any(k.startswith("other_") for k in keys):
-        version = "2021"
-        hits = [h for h in hits if h.row.key != "other"]
-    elif "other" in keys:
-        version = "2019"
+    version = _version_of_rows(hits, template)
+    if version is not None:
+        hits = [h for h in hits if h.row.template in (None, version)]
     columns = _request_columns(header, hits, template)
     width = len(columns)
     accept = _request_rule(columns, template)
@@ -378,10 +379,17 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     for hit in hits:
         resolved = resolve_cells(hit.cells, width, hit.at_end, accept)
         facts.extend(_facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
-    votes = {"2019": 0, "2021": 0}
-    if version:
-        votes[version] += 1
-    return TableResult(facts, votes, [h.row.key for h in hits])
+    return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits])
+
+
+def _version_of_rows(hits: Sequence[RowHit], template: Template) -> str | None:
+    """The latest-starting version that has rows of its own among the rows found.
+
+    The latest, not the most rows: a later version may print an earlier version's row as
+    the heading of its own (2021 heads its three 其他处理 rows with 2019's (六)其他处理).
+    """
+    found = {h.row.template for h in hits}
+    return next((v for v in reversed(template.versions_in_order()) if v in found), None)
 
 
 def _joined_label(matcher: RowMatcher, loose: Sequence[Token], token: Token,
@@ -409,7 +417,8 @@ def _request_columns(header: str, hits: Sequence[RowHit], template: Template) ->
         full = [c for c in counts if c >= 7]
         subtotal = bool(full) and sum(1 for c in full if c == 8) > len(full) / 2
     if subtotal:
-        columns.insert(columns.index("other_org") + 1, template.subtotal_column)
+        columns.insert(columns.index(template.organisation_columns[-1]) + 1,
+                       template.subtotal_column)
     return columns
 
 
@@ -468,7 +477,7 @@ def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> T
     accept = _review_rule(len(rows), len(cols))
     resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
     if not cells:
-        resolved = [(None, MISSING)] * width
+        resolved = [(None, Flag.MISSING)] * width
     facts: list[Fact] = []
     for r, row in enumerate(rows):
         part = resolved[r * len(cols):(r + 1) * len(cols)]

@@ -12,17 +12,13 @@ from functools import lru_cache
 from itertools import product
 
 from toolkit.spec.template import nfkc
+from toolkit.spec.vocab import Flag
 
 Number = int | float
-Value = tuple[Number | None, str | None]
+Value = tuple[Number | None, Flag | None]
 
-BLANK = "blank"
-REDACTED = "redacted"
-NOT_APPLICABLE = "not_applicable"
-WORD_ZERO = "word_zero"
-MISSING = "missing"
-AMBIGUOUS = "ambiguous"
-FLAGS = (BLANK, REDACTED, NOT_APPLICABLE, WORD_ZERO, MISSING, AMBIGUOUS)
+FLAGS: tuple[Flag, ...] = tuple(Flag)
+"""Every flag in the spec's order (scripts/make_data_dictionary.py lists them)."""
 
 _REDACTION = re.compile(r"^(?:\*+|\(略\)|略|\(略\)\*?|x+|X+)$")
 _NOT_APPLICABLE = re.compile(r"^(?:/|\\|-+|—+|–+|_+|/+|─+|—+|无此项|不适用)$")
@@ -49,21 +45,21 @@ def parse_cell(raw: str, unit: str | None = None) -> Value:
     """Read one cell's text. `unit` is the column's unit ("万元") when it has one."""
     text = nfkc(raw).strip().replace("\u3000", "").replace(" ", "")
     if not text:
-        return None, BLANK
+        return None, Flag.BLANK
     if _REDACTION.match(text):
-        return None, REDACTED
+        return None, Flag.REDACTED
     if _NOT_APPLICABLE.match(text):
-        return None, NOT_APPLICABLE
+        return None, Flag.NOT_APPLICABLE
     if text in ("无", "没有", "零"):
-        return 0, WORD_ZERO
+        return 0, Flag.WORD_ZERO
     match = _NUMBER.match(text)
     if not match:
-        return None, AMBIGUOUS
+        return None, Flag.AMBIGUOUS
     digits = match["digits"].replace(",", "")
     try:
         number = Decimal(digits)
     except InvalidOperation:
-        return None, AMBIGUOUS
+        return None, Flag.AMBIGUOUS
     if match["sign"] in ("-", "减", "减少"):
         number = -number
     cell_unit = match["unit"]
@@ -77,7 +73,7 @@ def parse_cell(raw: str, unit: str | None = None) -> Value:
 
 def is_value_text(text: str) -> bool:
     """Whether a cell's text reads as a value (number, redaction, dash or 无)."""
-    return parse_cell(text)[1] != AMBIGUOUS
+    return parse_cell(text)[1] != Flag.AMBIGUOUS
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from toolkit.spec.vocab import Level
+
 MUNICIPALITIES = ("11", "12", "31", "50")
 _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
@@ -22,7 +24,7 @@ _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区�
 class Division:
     adcode: str
     name: str
-    level: str
+    level: Level
     province: str
     city: str | None
     county: str | None
@@ -67,15 +69,15 @@ class Gazetteer:
                 continue
             province = names.get(code[:2] + "0000", name)
             if code.endswith("0000"):
-                self.divisions[code] = Division(code, name, "province", name, None, None)
+                self.divisions[code] = Division(code, name, Level.PROVINCE, name, None, None)
                 continue
             city_name = names.get(code[:4] + "00")
             if city_name in _PLACEHOLDERS or code[:2] in MUNICIPALITIES:
                 city_name = None
             if code.endswith("00"):
-                self.divisions[code] = Division(code, name, "city", province, name, None)
+                self.divisions[code] = Division(code, name, Level.CITY, province, name, None)
             else:
-                self.divisions[code] = Division(code, name, "county", province, city_name, name)
+                self.divisions[code] = Division(code, name, Level.COUNTY, province, city_name, name)
         self.by_name: dict[str, list[Division]] = defaultdict(list)
         for division in self.divisions.values():
             self.by_name[division.name].append(division)

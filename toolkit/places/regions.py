@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+from toolkit.spec.vocab import BodyKind, Level
 
 _TOWNSHIP = re.compile(
     r"^([\u4e00-\u9fff]{1,8}?(?:乡|镇|街道办事处|街道|苏木))(?=人民政府|政府|办事处|党|$)")
@@ -31,8 +32,8 @@ class Placement:
     city: str | None = None
     county: str | None = None
     adcode: str | None = None
-    level: str | None = None
-    agency_kind: str | None = None
+    level: Level | None = None
+    agency_kind: BodyKind | None = None
     evidence: str | None = None
     reason: str | None = None
     body_id: str | None = None
@@ -41,13 +42,13 @@ class Placement:
         return asdict(self)
 
 
-def agency_kind(body: str) -> str:
+def agency_kind(body: str) -> BodyKind:
     """`government` for a people's government, its office or a zone's 管委会; else department."""
     body = body.strip()
     if not body or any(body == g or (body.endswith(g) and len(body) <= len(g) + 2)
                        for g in GOVERNMENT_BODIES):
-        return "government"
-    return "department"
+        return BodyKind.GOVERNMENT
+    return BodyKind.DEPARTMENT
 
 
 def _chain(name: str, gazetteer: Gazetteer) -> tuple[list[str], str]:
@@ -83,9 +84,9 @@ def _consistent(chain: list[list[Division]]) -> list[list[Division]]:
 
 
 def _contains(outer: Division, inner: Division) -> bool:
-    if outer.level == "province":
+    if outer.level == Level.PROVINCE:
         return inner.adcode[:2] == outer.adcode[:2]
-    if outer.level == "city":
+    if outer.level == Level.CITY:
         return inner.adcode[:4] == outer.adcode[:4]
     return False
 
@@ -158,7 +159,7 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
     """Resolve a body's name to its place, using the report text to break ties."""
     if not agency:
         if re.search(r"(?:我|本)(?:乡|镇|街道)(?![长])", text[:3000]):
-            return Placement(level="township", agency_kind="government",
+            return Placement(level=Level.TOWNSHIP, agency_kind=BodyKind.GOVERNMENT,
                              evidence="the report calls itself 我乡/我镇",
                              reason="no reporting body named in the report")
         return Placement(reason="no reporting body found in the report")
@@ -170,7 +171,7 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
     if not names:
         reason = ("township whose county the report does not name" if township
                   else "no division name in the body's name")
-        return Placement(level="township" if township else None, agency_kind=kind,
+        return Placement(level=Level.TOWNSHIP if township else None, agency_kind=kind,
                          reason=reason, body_id=body_id(None, agency))
     chain = _consistent([gazetteer.lookup(n) for n in names])
     final = chain[-1]
@@ -181,19 +182,19 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
             final, why = _by_phone(final, text)
         if len(final) > 1:
             places = "、".join(f"{c.province}{c.city or ''}{c.name}" for c in final)
-            return Placement(agency_kind=kind, level="township" if township else None,
+            return Placement(agency_kind=kind, level=Level.TOWNSHIP if township else None,
                              reason=f"ambiguous: {names[-1]} may be {places}; the report does "
                                     "not say which", body_id=body_id(None, agency))
         evidence = f"body name; {why}"
     division = final[0]
-    level = "township" if township else division.level
-    if division.level == "province" and not township:
+    level = Level.TOWNSHIP if township else division.level
+    if division.level == Level.PROVINCE and not township:
         city = county = None
     else:
         city = division.city
         county = division.county
-    if division.level == "province" and division.adcode[:2] in MUNICIPALITIES:
-        level = "township" if township else "province"
+    if division.level == Level.PROVINCE and division.adcode[:2] in MUNICIPALITIES:
+        level = Level.TOWNSHIP if township else Level.PROVINCE
     return Placement(
         province=division.province, city=city, county=county, adcode=division.adcode,
         level=level, agency_kind=kind, evidence=evidence,

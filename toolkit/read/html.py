@@ -3,6 +3,10 @@
 lxml's libxml2 parser builds the tree; regular tables are read in one libxslt pass, others
 cell by cell. Deeply nested markup (thousands of unclosed <font>) is flattened rather than
 lost, and the page's <title> and <meta> tags become hints for the metadata readers.
+
+One module past 500 lines on purpose: the prose walk, the fast and slow table readers and the
+span grid all work on the same private lxml helpers (_table_items, _row_cells, _cell_text);
+split, those would become a public API of their own.
 """
 from __future__ import annotations
 
