@@ -1,4 +1,8 @@
-"""The result of parsing one report: metadata, tidy facts, checks and section texts."""
+"""The result of parsing one report: metadata, tidy facts, checks and section texts.
+
+The columns (`META_KEYS`, `FACT_COLUMNS`, `CHECK_COLUMNS`) are declared, with their types and
+meanings, in `toolkit.spec.fields`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,13 +11,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-FACT_COLUMNS = ["key", "table", "row", "column", "value", "flag", "label", "raw", "location"]
-CHECK_COLUMNS = ["check", "scope", "status", "expected", "actual", "keys"]
-META_KEYS = [
-    "title", "agency", "year", "published", "template",
-    "province", "city", "county", "adcode", "level", "agency_kind",
-    "body_id", "region_evidence", "region_reason",
-]
+from toolkit.spec.fields import CHECK_COLUMNS, FACT_COLUMNS, META_KEYS
 
 
 class Fact(NamedTuple):
@@ -48,10 +46,7 @@ class Check(NamedTuple):
     keys: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check, "scope": self.scope, "status": self.status,
-            "expected": self.expected, "actual": self.actual, "keys": self.keys,
-        }
+        return dict(zip(CHECK_COLUMNS, self, strict=True))
 
 
 @dataclass

@@ -42,7 +42,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from toolkit.parse.report import META_KEYS, Report
+from toolkit.parse.report import Report
+from toolkit.spec.fields import META_KEYS
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import write_db

@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
-from toolkit.parse.report import META_KEYS, Report
+from toolkit.parse.report import Report
 from toolkit.spec.errors import status_of
+from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
 from toolkit.store.schema import SCHEMAS
 
