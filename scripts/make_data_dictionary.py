@@ -28,6 +28,7 @@ from toolkit.spec.fields import (  # noqa: E402
     PARSE_RECORD,
     REPORTS,
     REPORTS_HISTORY,
+    SQL_KEYWORDS,
     STORE_TABLES,
     Table,
 )
@@ -153,7 +154,9 @@ def render() -> str:
         "parts (`part-NNNNN.parquet`); `STORE/corpus.duckdb` has views of the same names over "
         "them (and `reports_history`: every reports row, with its `part`). `report_id` joins "
         "the tables; `facts`, `checks` and `sections` hold rows only for reports that are not "
-        "duplicates. `body_id` joins a body's reports across years; `adcode` places it.",
+        "duplicates. `body_id` joins a body's reports across years; `adcode` places it. "
+        "In SQL, quote the columns named by keywords: "
+        + ", ".join(f'`"{k}"`' for k in SQL_KEYWORDS) + ".",
         "",
         "## Tables",
         "",

@@ -134,3 +134,15 @@ def test_parse_json_holds_the_declared_keys(seed_000: Path, tmp_path: Path) -> N
     assert list(good) == list(bad) == fields.PARSE_RECORD.names
     assert list(good["meta"]) == fields.META_KEYS
     assert good["checks"] and all(list(c) == fields.CHECK_COLUMNS for c in good["checks"])
+
+
+def test_sql_keywords_are_the_columns_that_need_quotes() -> None:
+    con = duckdb.connect()
+    names = sorted({f.name for t in fields.STORE_VIEWS.values() for f in t.fields})
+    refused = []
+    for name in names:
+        try:
+            con.execute(f'SELECT {name} FROM (SELECT 1 AS "{name}")')
+        except duckdb.Error:
+            refused.append(name)
+    assert refused == sorted(fields.SQL_KEYWORDS)

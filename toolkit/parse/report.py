@@ -36,13 +36,17 @@ class Fact(NamedTuple):
 
 
 class Check(NamedTuple):
-    """One accounting identity evaluated on one report: pass, fail or not_checkable."""
+    """One accounting identity evaluated on one report: pass, fail or not_checkable.
+
+    `left` and `right` are the sums of the identity's two sides (`keys` lists the left side's
+    keys first); both are None when a value on either side is unknown.
+    """
 
     check: str
     scope: str
     status: str
-    expected: float | None
-    actual: float | None
+    left: float | None
+    right: float | None
     keys: str
 
     def as_dict(self) -> dict[str, Any]:

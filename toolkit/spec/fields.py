@@ -144,8 +144,10 @@ CHECK = _fields(
           "`natural_person`, `review`."),
     Field("status", "string", "结果", "`pass`, `fail` or `not_checkable` (a value on either "
           "side is null)."),
-    Field("expected", "float64", "左边", "the left-hand side's value."),
-    Field("actual", "float64", "右边", "the right-hand side's value."),
+    Field("left", "float64", "左边", "the identity's left-hand side: the sum of the first keys "
+          "of `keys` (e.g. `total_processed`); null when not checkable."),
+    Field("right", "float64", "右边", "the identity's right-hand side: the sum of the other keys "
+          "(e.g. the outcome rows); null when not checkable."),
     Field("keys", "string", "涉及的键", "the canonical keys involved, comma-separated (left side "
           "first)."),
 )
@@ -199,8 +201,9 @@ FACTS = Table(
     "facts", "数值", "One row per table cell read: canonical key, value, flag and the source text. "
     "Key: (`report_id`, `key`).", _unique([_REPORT_ID, *FACT]))
 CHECKS = Table(
-    "checks", "勾稽关系校验", "One row per accounting identity evaluated on a report. "
-    "Key: (`report_id`, `check`, `scope`).", _unique([_REPORT_ID, *CHECK]))
+    "checks", "勾稽关系校验", "One row per accounting identity evaluated on a report: "
+    "`left` and `right` are the two sides of the identity as written under Accounting "
+    "identities. Key: (`report_id`, `check`, `scope`).", _unique([_REPORT_ID, *CHECK]))
 SECTIONS = Table(
     "sections", "正文部分", "The text of each section 一 … 六 of a report. Key: (`report_id`, "
     "`section`).", _unique([
@@ -215,6 +218,9 @@ REPORTS_HISTORY = Table(
     _unique([*REPORTS.fields,
              Field("part", "int64", "分片", "the part number of the parquet file holding the "
                    "row; the highest per path is the current row.")]))
+
+SQL_KEYWORDS = ("check", "column", "left", "right", "table")
+"""The store's column names that SQL reads as keywords: quote them (`SELECT "left" …`)."""
 
 STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS)}
 """The tables written as Parquet parts, each with a DuckDB view of the same name."""
@@ -346,7 +352,7 @@ INDICATORS = Table(
 FAILING_CHECKS = Table(
     "Corpus.failing_checks", "未通过的校验", "The failed identities of some reports "
     "(`Corpus.failing_checks(report_ids)`, flat).",
-    _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "expected", "actual", "keys")]))
+    _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys")]))
 
 API_FRAMES: dict[str, Table] = {t.name: t for t in (
     CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS, COMPOSITION, REGION_TREE,
@@ -361,6 +367,6 @@ __all__ = [
     "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
     "FACTS", "FACT_COLUMNS", "FAILING_CHECKS", "INDICATORS", "META", "META_KEYS",
     "PARSE_RECORD", "PEERS", "QUALITY", "REGION_TREE", "REPORTS", "REPORTS_HISTORY",
-    "REPORTS_IN", "ROLLUP", "SECTIONS", "SERIES", "STORE_TABLES", "STORE_VIEWS", "TYPES",
+    "REPORTS_IN", "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
     "Field", "Table",
 ]

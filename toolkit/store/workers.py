@@ -86,7 +86,7 @@ def _flatten(report: Report) -> Parsed:
     statuses = [str(c.status) for c in cl]
     checks: list[list[Any]] = [
         [str(c.check) for c in cl], [str(c.scope) for c in cl], statuses,
-        [_float(c.expected) for c in cl], [_float(c.actual) for c in cl],
+        [_float(c.left) for c in cl], [_float(c.right) for c in cl],
         [_text(c.keys) for c in cl],
     ]
     sections = [[str(k) for k in report.sections], [str(v) for v in report.sections.values()]]
