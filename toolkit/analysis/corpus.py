@@ -29,9 +29,9 @@ from toolkit.analysis.indicators import (
 )
 from toolkit.places.gazetteer import load_gazetteer
 from toolkit.spec.fields import COMPOSITION, CORPUS_REPORTS, FAILING_CHECKS, REPORTS, SERIES
+from toolkit.spec.vocab import USABLE_STATUSES, Status
 from toolkit.store.views import open_store, resolve_store
 
-USABLE = ("ok", "partial")
 REPORT_COLUMNS = tuple(f.name for f in CORPUS_REPORTS.fields if f in REPORTS.fields)
 """The columns `Corpus.reports` reads from the store (the others it derives)."""
 
@@ -97,8 +97,10 @@ class Corpus:
     @cached_property
     def reports(self) -> pd.DataFrame:
         """Current reports that parsed (ok or partial), one row each, with quality figures."""
-        frame = self.con.sql(
-            f"SELECT {_select(REPORT_COLUMNS)} FROM reports WHERE status IN {USABLE} ORDER BY path").df()
+        frame = self.con.execute(
+            f"SELECT {_select(REPORT_COLUMNS)} FROM reports "
+            "WHERE status IN (SELECT unnest(?)) ORDER BY path",
+            [[str(s) for s in USABLE_STATUSES]]).df()
         frame["year"] = frame["year"].astype("Int64")
         frame["timeliness_days"] = publication_timeliness(frame)
         return one_per_body_year(frame).reset_index(drop=True)
@@ -360,7 +362,7 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     if "body_id" not in reports.columns:
         return reports
     ranked = reports.assign(
-        _complete=(reports["status"] == "ok").astype(int),
+        _complete=(reports["status"] == Status.OK).astype(int),
         _values=reports.get("n_values", pd.Series(0, index=reports.index)).fillna(0),
     ).sort_values(["_complete", "_values", "path"], ascending=[False, False, True])
     keyed = ranked["body_id"].notna() & ranked["year"].notna()

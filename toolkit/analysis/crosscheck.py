@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.analysis.indicators import APPLICANTS, wide_values, with_presence
+from toolkit.spec.vocab import USABLE_STATUSES
 
 if TYPE_CHECKING:
     from toolkit.analysis.corpus import Corpus
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-USABLE = ("ok", "partial")
 TOLERANCE = 1e-6
 CARRY_COLUMNS = (*APPLICANTS, "total", "legal_subtotal")
 STOCK_ROWS = ("rules", "normative_docs")
@@ -562,7 +562,7 @@ def cross_checks(corpus: Corpus) -> dict[str, pd.DataFrame]:
         wide = pd.DataFrame(index=pd.Index([], name="report_id", dtype="object"))
     sections = corpus.con.sql("SELECT report_id, section, text FROM sections").df()
     everything = corpus.all_reports
-    usable = everything[everything["status"].isin(USABLE)]
+    usable = everything[everything["status"].isin([str(s) for s in USABLE_STATUSES])]
     return {
         "carry_forward": carry_forward_chain(corpus.reports, wide),
         "regulation_stock": regulation_stock_balance(corpus.reports, wide),

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from toolkit.spec.errors import StoreNotFound
+from toolkit.spec.vocab import Status
 from toolkit.store.schema import DB_NAME, part_files
 
 
@@ -20,7 +21,7 @@ def _view_sql(out: Path) -> dict[str, str]:
         return f"read_parquet('{_glob(out, name)}', union_by_name = true{extra})"
 
     live = ("SELECT report_id FROM reports "
-            "WHERE status <> 'duplicate' AND report_id IS NOT NULL")
+            f"WHERE status <> '{Status.DUPLICATE}' AND report_id IS NOT NULL")
     sql = {
         "reports_history": (
             "SELECT * EXCLUDE (filename), "
