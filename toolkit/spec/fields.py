@@ -196,6 +196,14 @@ REPORTS = Table(
         Field("duplicate_of", "string", "重复于", "for status `duplicate`: the path whose content "
               "this file repeats."),
         Field("parsed_at_version", "string", "解析版本", "toolkit version that wrote the row."),
+        Field("parser_fingerprint", "string", "解析器指纹", "the toolkit version and a hash of "
+              "the parser's files (template, department names, the source of `toolkit.spec`, "
+              "`read`, `parse` and `places`) when the row was written; a content whose row "
+              "carries another fingerprint is parsed again by the next ingest."),
+        Field("content_part", "int64", "内容分片", "the part number (`part-NNNNN.parquet`) whose "
+              "`facts`, `checks` and `sections` hold this row's parse; null for duplicates and "
+              "unreadable entries. A content parsed again gets a new part, and the views read "
+              "only this one."),
     ]))
 FACTS = Table(
     "facts", "数值", "One row per table cell read: canonical key, value, flag and the source text. "
