@@ -370,13 +370,13 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     return ranked[first].drop(columns=["_complete", "_values"]).sort_values("path")
 
 
-_DTYPES = {"string": "string", "int32": "int64", "int64": "int64", "float64": "float64",
+_EMPTY_DTYPES = {"string": "string", "int32": "int64", "int64": "int64", "float64": "float64",
            "bool": "bool"}
 
 
 def _empty_series() -> pd.DataFrame:
     """A series with no rows, with the columns (and kinds of dtype) of one with rows."""
-    return pd.DataFrame({f.name: pd.Series(dtype=_DTYPES[f.type]) for f in SERIES.fields})
+    return pd.DataFrame({f.name: pd.Series(dtype=_EMPTY_DTYPES[f.type]) for f in SERIES.fields})
 
 
 def load(store_dir: str | Path | None = None) -> Corpus:

@@ -344,7 +344,7 @@ REGION_TREE = Table(
         Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) among them."),
         Field("years", "string", "年度", "the years covered, comma-separated."),
     ]))
-INDICATORS = Table(
+REPORT_INDICATORS = Table(
     "Corpus.indicators", "报告指标", "Every indicator for every report of `Corpus.reports` "
     "(`Corpus.indicators()`, flat): counts next to rates, with the report's place.", _unique([
         _REPORT_ID, _INDICATOR,
@@ -364,7 +364,7 @@ FAILING_CHECKS = Table(
 
 API_FRAMES: dict[str, Table] = {t.name: t for t in (
     CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS, COMPOSITION, REGION_TREE,
-    INDICATORS, FAILING_CHECKS)}
+    REPORT_INDICATORS, FAILING_CHECKS)}
 """The frames of `toolkit.analysis.corpus.Corpus`, by the name the dictionary gives them."""
 
 META_KEYS: list[str] = [f.name for f in META]
@@ -373,8 +373,8 @@ CHECK_COLUMNS: list[str] = [f.name for f in CHECK]
 
 __all__ = [
     "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
-    "FACTS", "FACT_COLUMNS", "FAILING_CHECKS", "INDICATORS", "META", "META_KEYS",
-    "PARSE_RECORD", "PEERS", "QUALITY", "REGION_TREE", "REPORTS", "REPORTS_HISTORY",
-    "REPORTS_IN", "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
+    "FACTS", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
+    "QUALITY", "REGION_TREE", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
+    "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
     "Field", "Table",
 ]
