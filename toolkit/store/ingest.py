@@ -8,8 +8,8 @@ Layout of ``out``::
 
 Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 
-* ``report_id`` is the sha256 of the file's bytes. Content is parsed at most once per
-  store; facts, checks and sections are keyed by it.
+* ``report_id`` is the sha256 of the file's bytes. Content is parsed once per store and
+  parser (see below); facts, checks and sections are keyed by it.
 * Identical files: the first path (sorted) is parsed, the others get status
   ``duplicate`` with ``duplicate_of`` = that path. A path that was already canonical
   for its content in an earlier run stays canonical.
@@ -18,11 +18,13 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
   `toolkit.store.fingerprint`), so an unchanged folder writes nothing. When the parser
   changed (or with ``reparse=True``), each content whose canonical file is still there is
   parsed again: its new facts, checks and sections go to a new part, its row records that
-  part (``content_part``) and the views read only it. Duplicates stay duplicates. A changed file at a known path gets a new row in a
-  later part; the ``reports`` view keeps only the newest row per path (highest part
-  number), so the old row is superseded without rewriting any part. If the displaced
-  content is still held by duplicates, the first of them is promoted to canonical.
-* Files that vanish from ``root`` keep their rows: ingest only adds.
+  part (``content_part``) and the views read only it. Duplicates stay duplicates.
+* A changed file at a known path gets a new row in a later part; the ``reports`` view
+  keeps only the newest row per path (highest part number), so the old row is
+  superseded without rewriting any part. If the displaced content is still held by
+  duplicates, the first of them is promoted to canonical.
+* Files that vanish from ``root`` keep their rows (and their parse, even a stale one:
+  there is nothing to read again): ingest only adds.
 * Each batch writes facts, checks and sections first and its reports part last; parts
   without a reports part of the same number are leftovers of an interrupted run and are
   deleted on the next run, so an interrupted run resumes where it stopped.
