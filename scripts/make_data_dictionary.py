@@ -3,11 +3,13 @@
     .venv/bin/python scripts/make_data_dictionary.py          # rewrite the file
     .venv/bin/python scripts/make_data_dictionary.py --check  # exit 1 if it is out of date
 
-Columns come from the store's Arrow schemas, canonical keys from toolkit/template.toml,
-flags from toolkit.parse.values, identities from toolkit.parse.checks and indicators from
-toolkit.analysis.indicators.INDICATORS, so the dictionary follows the package; the descriptions
-written here are checked to cover every column and flag (a new column fails the test
-until it is described).
+Tables, frames and their columns (name, type, unit, description) come from their one
+declaration in toolkit.spec.fields, canonical keys from toolkit/spec/template.toml, flags from
+toolkit.parse.values, identities from toolkit.parse.checks and indicators from
+toolkit.analysis.indicators.INDICATORS, so the dictionary follows the package; the flag
+descriptions written here are checked to cover every flag (a new flag fails the test until it
+is described). tests/store/test_fields_truth.py holds the store and the query layer to the
+declarations.
 """
 from __future__ import annotations
 
@@ -21,92 +23,18 @@ sys.path.insert(0, str(REPO))
 from toolkit.analysis.indicators import INDICATORS, SMALL, Indicator  # noqa: E402
 from toolkit.parse.checks import IDENTITIES  # noqa: E402
 from toolkit.parse.values import FLAGS  # noqa: E402
+from toolkit.spec.fields import (  # noqa: E402
+    API_FRAMES,
+    PARSE_RECORD,
+    REPORTS,
+    REPORTS_HISTORY,
+    SQL_KEYWORDS,
+    STORE_TABLES,
+    Table,
+)
 from toolkit.spec.template import TEMPLATE_VERSIONS, load_template  # noqa: E402
-from toolkit.store.schema import SCHEMAS  # noqa: E402
 
 OUT = REPO / "docs" / "DATA_DICTIONARY.md"
-
-TABLES = {
-    "reports": ("报告", "One row per input file (the newest row per path): status, metadata, "
-                "where the body sits, counts. Key: `path`; `report_id` joins the other tables."),
-    "facts": ("数值", "One row per table cell read: canonical key, value, flag and the source "
-              "text. Key: (`report_id`, `key`)."),
-    "checks": ("勾稽关系校验", "One row per accounting identity evaluated on a report. Key: "
-               "(`report_id`, `check`, `scope`)."),
-    "sections": ("正文部分", "The text of each section 一 … 六 of a report. Key: (`report_id`, "
-                 "`section`)."),
-}
-
-# (Chinese label, description) per column; every schema column must be here.
-COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
-    "reports": {
-        "report_id": ("报告编号", "sha256 of the file's bytes; identical files share it. "
-                      "Null for a directory that could not be listed."),
-        "path": ("文件路径", "the input file's path as ingested (the table's key)."),
-        "size_bytes": ("文件大小", "file size in bytes."),
-        "status": ("解析状态", "`ok`, `partial` (some of the report is missing, e.g. a page cut "
-                   "off), `failed`, `unsupported` (format not read) or `duplicate` (same bytes "
-                   "as `duplicate_of`)."),
-        "error": ("错误", "why a file failed or is partial, in words; null when ok."),
-        "title": ("标题", "the report's title as printed."),
-        "agency": ("报告机关", "full name of the reporting body, e.g. "
-                   "乌海市海勃湾区发展和改革委员会."),
-        "year": ("报告年度", "the year reported on (not the year published)."),
-        "published": ("发布日期", "publication date (ISO), where the page gives it."),
-        "template": ("模板版本", "`2019`, `2021`, `legacy` (before 2019) or `unknown`; decided "
-                     "from the table headers, not the year."),
-        "province": ("省", "province name (GB/T 2260)."),
-        "city": ("市", "prefecture-level city name; null for bodies of the four "
-                 "municipalities and of county-level units directly under a province."),
-        "county": ("区县", "county-level division name, where the body sits at or below one."),
-        "adcode": ("行政区划代码", "6-digit code of the most specific division the body belongs "
-                   "to."),
-        "level": ("层级", "`province`, `city`, `county` or `township` (乡, 镇, 街道)."),
-        "agency_kind": ("机关类型", "`government` (a people's government or its office) or "
-                        "`department`."),
-        "body_id": ("机关编号", "stable id of one body across years: its division and its name "
-                    "without the place; joins a body's reports over time."),
-        "region_evidence": ("地区依据", "what in the name or text placed the body."),
-        "region_reason": ("地区未定原因", "why the body could not be placed (or placed only "
-                          "partly)."),
-        "n_values": ("读出数值数", "cells read as numbers."),
-        "n_flagged": ("标记单元格数", "cells with a flag (blank, redacted, missing, …)."),
-        "n_checks_failed": ("未通过校验数", "accounting identities that fail in this report."),
-        "duplicate_of": ("重复于", "for status `duplicate`: the path whose content this file "
-                         "repeats."),
-        "parsed_at_version": ("解析版本", "toolkit version that parsed the file."),
-    },
-    "facts": {
-        "report_id": ("报告编号", "the report (see `reports`)."),
-        "key": ("规范键", "canonical key `table.row.column` (see Canonical keys)."),
-        "table": ("表", "`active` (section 二), `requests` (三) or `review` (四)."),
-        "row": ("行", "canonical row key."),
-        "column": ("列", "canonical column key."),
-        "value": ("数值", "the number; null when the cell has a flag that means no number. "
-                  "Amounts in 万元."),
-        "flag": ("标记", "why a value is null or special (see Flags); null for a plain number."),
-        "label": ("行标签原文", "the row label as printed (with its enumerator)."),
-        "raw": ("单元格原文", "the cell's text as found in the source."),
-        "location": ("位置", "character offset of the cell in the document text (provenance); "
-                     "-1 when unknown."),
-    },
-    "checks": {
-        "report_id": ("报告编号", "the report (see `reports`)."),
-        "check": ("校验", "the identity's name (see Accounting identities)."),
-        "scope": ("范围", "the column or row it was evaluated on, e.g. `natural_person`, "
-                  "`review`."),
-        "status": ("结果", "`pass`, `fail` or `not_checkable` (a value on either side is null)."),
-        "expected": ("左边", "the left-hand side's value."),
-        "actual": ("右边", "the right-hand side's value."),
-        "keys": ("涉及的键", "the canonical keys involved, comma-separated (left side first)."),
-    },
-    "sections": {
-        "report_id": ("报告编号", "the report (see `reports`)."),
-        "section": ("部分", "`overview` 一, `active` 二, `requests` 三, `review` 四, "
-                    "`problems` 五, `other` 六."),
-        "text": ("正文", "the section's text."),
-    },
-}
 
 FLAG_TEXT = {
     "blank": ("空白", "empty cell; never turned into 0 (whether a blank means zero is the "
@@ -119,38 +47,6 @@ FLAG_TEXT = {
     "ambiguous": ("歧义", "digits run together with more than one possible split; no guess "
                   "is made."),
 }
-
-QUERY_COLUMNS = [
-    ("region", "地区代码", "adcode of the region (province, city or county level)."),
-    ("level", "层级", "the roll-up level: `province`, `city` or `county`."),
-    ("kind", "机关类型", "`all`, `government` or `department`: which bodies are summed."),
-    ("indicator", "指标", "indicator name (see Indicators)."),
-    ("year", "年度", "report year."),
-    ("numerator", "分子", "sum of the numerator keys over the region's reports."),
-    ("denominator", "分母", "sum of the denominator keys; reports lacking either side are left "
-     "out of both."),
-    ("value", "数值", "numerator / denominator for a rate, the numerator for a count; null "
-     "when the denominator is 0."),
-    ("n_reports", "报告数", "reports contributing to the figure."),
-    ("n_bodies", "机关数", "distinct bodies (`body_id`) behind the figure."),
-    ("n_reports_failing_checks", "未通过校验报告数", "of those reports, how many fail an "
-     "identity (such figures should be marked)."),
-    ("is_rate", "是否比率", "true for a rate, false for a count."),
-    ("is_small", "样本过小", f"a rate over fewer than {SMALL} requests: show with its count, "
-     "do not rank."),
-    ("yoy_pct", "同比变化", "percent change from the previous year (consecutive years only)."),
-]
-
-QUALITY_COLUMNS = [
-    ("cells", "单元格数", "cells read from the report's tables."),
-    ("share_blank", "空白占比", "share of cells flagged `blank`."),
-    ("share_redacted", "涂黑占比", "share of cells flagged `redacted`."),
-    ("share_missing", "缺失占比", "share of cells flagged `missing`."),
-    ("share_ambiguous", "歧义占比", "share of cells flagged `ambiguous`."),
-    ("checks_checkable", "可校验数", "identities that could be evaluated."),
-    ("checks_failed", "未通过数", "identities that fail."),
-    ("share_checks_passed", "通过比例", "passed / checkable (null when nothing is checkable)."),
-]
 
 CROSS_CHECKS = [
     ("carry_forward_chain", "`requests.carried_forward` of year t == `requests.carried_over` of "
@@ -167,6 +63,25 @@ GROUPS = {"requests": "依申请公开 requests", "refusal_mix": "不予公开�
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _columns(table: Table, seen: dict[int, str]) -> list[str]:
+    """One table's columns as Markdown rows; a field described under an earlier table (the
+    same declaration) points there instead of repeating its description."""
+    lines = ["| column | 中文 | type | unit | description |", "|---|---|---|---|---|"]
+    for field in (*table.index, *table.fields):
+        where = seen.get(id(field))
+        text = f"as in {where}" if where else field.description
+        name = f"`{field.name}`" + (" (index)" if field in table.index else "")
+        lines.append(f"| {name} | {field.label} | {field.type} | {_cell(field.unit or '')} | "
+                     f"{_cell(text)} |")
+        seen.setdefault(id(field), f"`{table.name}`")
+    return lines
+
+
+def _section(table: Table, seen: dict[int, str]) -> list[str]:
+    return [f"### `{table.name}` ({table.label})", "", table.description, "",
+            *_columns(table, seen), ""]
 
 
 def _formula(indicator: Indicator) -> str:
@@ -219,10 +134,7 @@ def _key_rows() -> list[str]:
 
 def render() -> str:
     """The whole dictionary as Markdown (deterministic: same package, same text)."""
-    missing = [f"{t}.{c}" for t, schema in SCHEMAS.items() for c in schema.names
-               if c not in COLUMNS.get(t, {})]
-    missing += [f"flag {f}" for f in FLAGS if f not in FLAG_TEXT]
-    missing += [f"table {t}" for t in SCHEMAS if t not in TABLES]
+    missing = [f"flag {f}" for f in FLAGS if f not in FLAG_TEXT]
     if missing:
         raise KeyError(f"describe these in scripts/make_data_dictionary.py: {missing}")
     template = load_template()
@@ -242,19 +154,21 @@ def render() -> str:
         "parts (`part-NNNNN.parquet`); `STORE/corpus.duckdb` has views of the same names over "
         "them (and `reports_history`: every reports row, with its `part`). `report_id` joins "
         "the tables; `facts`, `checks` and `sections` hold rows only for reports that are not "
-        "duplicates. `body_id` joins a body's reports across years; `adcode` places it.",
+        "duplicates. `body_id` joins a body's reports across years; `adcode` places it. "
+        "In SQL, quote the columns named by keywords: "
+        + ", ".join(f'`"{k}"`' for k in SQL_KEYWORDS) + ".",
         "",
         "## Tables",
         "",
     ]
-    for table, (label, text) in TABLES.items():
-        schema = SCHEMAS[table]
-        out += [f"### `{table}` ({label})", "", text, "",
-                "| column | 中文 | type | description |", "|---|---|---|---|"]
-        for field in schema:
-            chinese, description = COLUMNS[table][field.name]
-            out.append(f"| `{field.name}` | {chinese} | {field.type} | {_cell(description)} |")
-        out.append("")
+    seen: dict[int, str] = {}
+    for table in STORE_TABLES.values():
+        out += _section(table, seen)
+    history = REPORTS_HISTORY
+    extra = tuple(f for f in history.fields if f not in REPORTS.fields)
+    out += [f"### `{history.name}` ({history.label})", "",
+            f"{history.description} Its columns: those of `reports`, then:", "",
+            *_columns(Table(history.name, "", "", extra), seen), ""]
     out += ["## Flags (`facts.flag`)", "", "| flag | 中文 | meaning |", "|---|---|---|"]
     out += [f"| `{f}` | {FLAG_TEXT[f][0]} | {_cell(FLAG_TEXT[f][1])} |" for f in FLAGS]
     out += ["", "## Accounting identities (`checks.check`)", "",
@@ -276,13 +190,17 @@ def render() -> str:
     for indicator in INDICATORS:
         out.append(f"| `{indicator.name}` | {indicator.label} | {GROUPS[indicator.group]} | "
                    f"{_cell(_formula(indicator))} | {_cell(indicator.note)} |")
-    out += ["", "## Query layer columns", "",
-            "`Corpus.series()`, `Corpus.peers()` and `Corpus.rollup()` return region figures "
-            "with these columns:", "", "| column | 中文 | description |", "|---|---|---|"]
-    out += [f"| `{c}` | {z} | {_cell(d)} |" for c, z, d in QUERY_COLUMNS]
-    out += ["", "`Corpus.quality` gives per report:", "", "| column | 中文 | description |",
-            "|---|---|---|"]
-    out += [f"| `{c}` | {z} | {_cell(d)} |" for c, z, d in QUALITY_COLUMNS]
+    out += ["", "## What a parse returns", "",
+            "`toolkit.parse_report(path)` gives a `Report`: `meta` holds the metadata columns "
+            "of `reports` (`title` … `region_reason`), `facts` the columns of `facts` and "
+            "`checks` those of `checks`, each without `report_id`.", ""]
+    out += _section(PARSE_RECORD, seen)
+    out += ["## Query layer frames", "",
+            "What `toolkit.load(STORE)` (a `toolkit.analysis.corpus.Corpus`) returns. A frame "
+            "is flat (a RangeIndex) unless an index is listed; a column declared under an "
+            "earlier table says where.", ""]
+    for frame in API_FRAMES.values():
+        out += _section(frame, seen)
     return "\n".join(out) + "\n"
 
 

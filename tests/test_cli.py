@@ -32,7 +32,7 @@ def test_one_json_line_per_input(seed_000: Path, tmp_path: Path) -> None:
     assert good["values"]["requests.new_received.total"] == 18
     assert good["flags"]["requests.carried_forward.total"] == "missing"
     assert good["meta"]["year"] == 2019 and good["meta"]["template"] == "2019"
-    assert {"check", "scope", "status", "expected", "actual", "keys"} <= set(good["checks"][0])
+    assert {"check", "scope", "status", "left", "right", "keys"} <= set(good["checks"][0])
     assert bad["status"] == "failed" and "empty" in bad["error"]
 
 

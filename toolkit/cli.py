@@ -51,7 +51,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from toolkit.store import ingest
 
-    summary = ingest(args.root, args.out, workers=args.workers, progress=not args.quiet)
+    summary = ingest(args.root, args.out, workers=args.workers, progress=not args.quiet,
+                     reparse=args.reparse)
     print(summary)
     return 0
 
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="data/store")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--reparse", action="store_true",
+                   help="parse every file again, even if the parser has not changed")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("summary", help="summarise a store: statuses, years, regions, indicators")

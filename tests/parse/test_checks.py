@@ -27,7 +27,7 @@ def test_every_identity_of_a_consistent_report_passes(seed_003: dict[str, Any]) 
     checks = by_check(seed_003)
     assert {name for name, _ in checks} == {"balance", "outcomes", "row_total", "review_total"}
     assert all(c.status == "pass" for c in checks.values())
-    assert checks[("balance", "total")].expected == seed_003["requests.new_received.total"] + \
+    assert checks[("balance", "total")].left == seed_003["requests.new_received.total"] + \
         seed_003["requests.carried_over.total"]
 
 
@@ -36,13 +36,13 @@ def test_a_changed_number_fails_the_identities_it_is_part_of(seed_003: dict[str,
     failing = {key for key, c in by_check(values).items() if c.status == "fail"}
     assert failing == {("outcomes", "total"), ("row_total", "granted")}
     outcome = by_check(values)[("outcomes", "total")]
-    assert outcome.actual == outcome.expected + 1
+    assert outcome.right == outcome.left + 1
 
 
 def test_a_missing_number_makes_its_identities_not_checkable(seed_003: dict[str, Any]) -> None:
     values = {**seed_003, "review.review.total": None}
     check = by_check(values)[("review_total", "review")]
-    assert (check.status, check.expected, check.actual) == ("not_checkable", None, None)
+    assert (check.status, check.left, check.right) == ("not_checkable", None, None)
 
 
 def test_no_template_no_checks(seed_003: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ and body kind on first use and kept in memory, so a widget's query is a lookup.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,12 +28,12 @@ from toolkit.analysis.indicators import (
     year_over_year,
 )
 from toolkit.places.gazetteer import load_gazetteer
+from toolkit.spec.fields import COMPOSITION, CORPUS_REPORTS, FAILING_CHECKS, REPORTS, SERIES
+from toolkit.spec.vocab import USABLE_STATUSES, Status
 from toolkit.store.views import open_store, resolve_store
 
-USABLE = ("ok", "partial")
-REPORT_COLUMNS = ("report_id", "path", "status", "title", "agency", "year", "published", "template",
-                  "province", "city", "county", "adcode", "level", "agency_kind", "body_id",
-                  "n_values", "n_checks_failed")
+REPORT_COLUMNS = tuple(f.name for f in CORPUS_REPORTS.fields if f in REPORTS.fields)
+"""The columns `Corpus.reports` reads from the store (the others it derives)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,11 @@ def _positions(groups: dict[Any, Any], int_second: bool) -> dict[tuple[str, Any]
     return out
 
 
+def _select(columns: Iterable[str]) -> str:
+    """A SELECT list of declared column names, quoted (`check`, `table`, `row` are keywords)."""
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def _needed_keys() -> list[str]:
     keys = {k for i in INDICATORS for k in (*i.numerator, *i.denominator, *i.minus)}
     return sorted(keys)
@@ -91,9 +97,10 @@ class Corpus:
     @cached_property
     def reports(self) -> pd.DataFrame:
         """Current reports that parsed (ok or partial), one row each, with quality figures."""
-        columns = ", ".join(f'"{c}"' for c in REPORT_COLUMNS)
-        frame = self.con.sql(
-            f"SELECT {columns} FROM reports WHERE status IN {USABLE} ORDER BY path").df()
+        frame = self.con.execute(
+            f"SELECT {_select(REPORT_COLUMNS)} FROM reports "
+            "WHERE status IN (SELECT unnest(?)) ORDER BY path",
+            [[str(s) for s in USABLE_STATUSES]]).df()
         frame["year"] = frame["year"].astype("Int64")
         frame["timeliness_days"] = publication_timeliness(frame)
         return one_per_body_year(frame).reset_index(drop=True)
@@ -300,8 +307,7 @@ class Corpus:
         parts = [index.by_region[key] for key in ((str(adcode), n) for n in names)
                  if key in index.by_region]
         if not parts:
-            return pd.DataFrame(columns=["year", "indicator", "label", "count", "share",
-                                         "n_reports", "n_bodies"])
+            return pd.DataFrame(columns=COMPOSITION.names)
         frame = index.table.iloc[np.concatenate(parts)].reset_index()
         if years is not None:
             frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
@@ -310,8 +316,7 @@ class Corpus:
                              order=frame["indicator"].map(names.index))
         totals = frame.groupby("year")["count"].transform("sum")
         frame["share"] = (frame["count"] / totals.where(totals > 0)).astype("float64")
-        return frame[["year", "indicator", "label", "count", "share", "n_reports", "n_bodies",
-                      "order"]].sort_values(["year", "order"]).reset_index(drop=True)
+        return frame[COMPOSITION.names].sort_values(["year", "order"]).reset_index(drop=True)
 
     def reports_in(self, adcode: str, kind: str = "all",
                    years: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -340,10 +345,11 @@ class Corpus:
         return {str(k): str(v) for k, v in rows}
 
     def failing_checks(self, report_ids: list[str]) -> pd.DataFrame:
+        columns = FAILING_CHECKS.names
         if not report_ids:
-            return pd.DataFrame(columns=["report_id", "check", "scope", "expected", "actual", "keys"])
+            return pd.DataFrame(columns=columns)
         return self.con.execute(
-            "SELECT report_id, \"check\", scope, expected, actual, keys FROM checks "
+            f"SELECT {_select(columns)} FROM checks "
             "WHERE status = 'fail' AND report_id IN (SELECT unnest(?))", [report_ids]).df()
 
 
@@ -356,7 +362,7 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     if "body_id" not in reports.columns:
         return reports
     ranked = reports.assign(
-        _complete=(reports["status"] == "ok").astype(int),
+        _complete=(reports["status"] == Status.OK).astype(int),
         _values=reports.get("n_values", pd.Series(0, index=reports.index)).fillna(0),
     ).sort_values(["_complete", "_values", "path"], ascending=[False, False, True])
     keyed = ranked["body_id"].notna() & ranked["year"].notna()
@@ -364,12 +370,13 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     return ranked[first].drop(columns=["_complete", "_values"]).sort_values("path")
 
 
+_EMPTY_DTYPES = {"string": "string", "int32": "int64", "int64": "int64", "float64": "float64",
+           "bool": "bool"}
+
+
 def _empty_series() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
-        ("region", "string"), ("indicator", "string"), ("year", "Int64"),
-        ("numerator", "float64"), ("denominator", "float64"), ("value", "float64"),
-        ("n_reports", "int64"), ("n_bodies", "int64"), ("is_small", "bool"),
-        ("yoy_pct", "float64"))})
+    """A series with no rows, with the columns (and kinds of dtype) of one with rows."""
+    return pd.DataFrame({f.name: pd.Series(dtype=_EMPTY_DTYPES[f.type]) for f in SERIES.fields})
 
 
 def load(store_dir: str | Path | None = None) -> Corpus:

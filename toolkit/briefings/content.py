@@ -651,8 +651,8 @@ class Briefing:
         for check in records(checks):
             report = names[check["report_id"]]
             rows.append([_plain(report["agency"]), str(report["year"]), _plain(check["check"]),
-                         _plain(check["scope"]), (fmt_count(check["expected"]), "num"),
-                         (fmt_count(check["actual"]), "num")])
+                         _plain(check["scope"]), (fmt_count(check["left"]), "num"),
+                         (fmt_count(check["right"]), "num")])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
         return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
                      caption="未通过的勾稽校验",

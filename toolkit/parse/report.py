@@ -1,4 +1,8 @@
-"""The result of parsing one report: metadata, tidy facts, checks and section texts."""
+"""The result of parsing one report: metadata, tidy facts, checks and section texts.
+
+The columns (`META_KEYS`, `FACT_COLUMNS`, `CHECK_COLUMNS`) are declared, with their types and
+meanings, in `toolkit.spec.fields`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,13 +12,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-FACT_COLUMNS = ["key", "table", "row", "column", "value", "flag", "label", "raw", "location"]
-CHECK_COLUMNS = ["check", "scope", "status", "expected", "actual", "keys"]
-META_KEYS = [
-    "title", "agency", "year", "published", "template",
-    "province", "city", "county", "adcode", "level", "agency_kind",
-    "body_id", "region_evidence", "region_reason",
-]
+from toolkit.spec.fields import CHECK_COLUMNS, FACT_COLUMNS, META_KEYS
 
 
 def plain(value: Any) -> Any:
@@ -45,20 +43,21 @@ class Fact(NamedTuple):
 
 
 class Check(NamedTuple):
-    """One accounting identity evaluated on one report: pass, fail or not_checkable."""
+    """One accounting identity evaluated on one report: pass, fail or not_checkable.
+
+    `left` and `right` are the sums of the identity's two sides (`keys` lists the left side's
+    keys first); both are None when a value on either side is unknown.
+    """
 
     check: str
     scope: str
     status: str
-    expected: float | None
-    actual: float | None
+    left: float | None
+    right: float | None
     keys: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check, "scope": self.scope, "status": plain(self.status),
-            "expected": self.expected, "actual": self.actual, "keys": self.keys,
-        }
+        return {name: plain(value) for name, value in zip(CHECK_COLUMNS, self, strict=True)}
 
 
 @dataclass

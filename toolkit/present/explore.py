@@ -764,7 +764,7 @@ def cells_html(cells: pd.DataFrame, checks: pd.DataFrame) -> str:
     if len(checks):
         rows = "".join(
             f"<tr><td>{html.escape(str(c.check))}</td><td>{html.escape(str(c.scope))}</td>"
-            f"<td align='right'>{_fmt(c.expected)}</td><td align='right'>{_fmt(c.actual)}</td></tr>"
+            f"<td align='right'>{_fmt(c.left)}</td><td align='right'>{_fmt(c.right)}</td></tr>"
             for c in checks.itertuples())
         parts.append("<b>未通过的勾稽关系 (failing checks)</b><table style='font-size:12px'>"
                      "<tr><th>校验</th><th>范围</th><th>左边</th><th>右边</th></tr>"

@@ -172,7 +172,7 @@ class Lab:
     def checks(self) -> pd.DataFrame:
         """The example's accounting identities as the store recorded them."""
         return self.corpus.con.execute(
-            "SELECT \"check\", scope, status, expected, actual FROM checks WHERE report_id = ? "
+            "SELECT \"check\", scope, status, \"left\", \"right\" FROM checks WHERE report_id = ? "
             "ORDER BY \"check\", scope", [self.report_id]).df()
 
     def compare(self, indicator: str = "disclosure_rate") -> pd.DataFrame:

@@ -8,17 +8,23 @@ Layout of ``out``::
 
 Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 
-* ``report_id`` is the sha256 of the file's bytes. Content is parsed at most once per
-  store; facts, checks and sections are keyed by it.
+* ``report_id`` is the sha256 of the file's bytes. Content is parsed once per store and
+  parser (see below); facts, checks and sections are keyed by it.
 * Identical files: the first path (sorted) is parsed, the others get status
   ``duplicate`` with ``duplicate_of`` = that path. A path that was already canonical
   for its content in an earlier run stays canonical.
-* Re-running skips every path whose (path, report_id) is already current, so an
-  unchanged folder writes nothing. A changed file at a known path gets a new row in a
-  later part; the ``reports`` view keeps only the newest row per path (highest part
-  number), so the old row is superseded without rewriting any part. If the displaced
-  content is still held by duplicates, the first of them is promoted to canonical.
-* Files that vanish from ``root`` keep their rows: ingest only adds.
+* Re-running skips every path whose (path, report_id) is already current and whose
+  content was parsed by the same parser (``parser_fingerprint``, see
+  `toolkit.store.fingerprint`), so an unchanged folder writes nothing. When the parser
+  changed (or with ``reparse=True``), each content whose canonical file is still there is
+  parsed again: its new facts, checks and sections go to a new part, its row records that
+  part (``content_part``) and the views read only it. Duplicates stay duplicates.
+* A changed file at a known path gets a new row in a later part; the ``reports`` view
+  keeps only the newest row per path (highest part number), so the old row is
+  superseded without rewriting any part. If the displaced content is still held by
+  duplicates, the first of them is promoted to canonical.
+* Files that vanish from ``root`` keep their rows (and their parse, even a stale one:
+  there is nothing to read again): ingest only adds.
 * Each batch writes facts, checks and sections first and its reports part last; parts
   without a reports part of the same number are leftovers of an interrupted run and are
   deleted on the next run, so an interrupted run resumes where it stopped.
@@ -34,7 +40,6 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -42,7 +47,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from toolkit.parse.report import META_KEYS, Report
+from toolkit.parse.report import Report
+from toolkit.spec.fields import META_KEYS
+from toolkit.spec.vocab import Status
+from toolkit.store.fingerprint import package_version, parser_fingerprint
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import write_db
@@ -63,6 +71,8 @@ class IngestSummary:
     skipped_known: int
     duplicates: int
     by_status: dict[str, int] = field(default_factory=dict)
+    reparsed: int = 0
+    """Of `parsed_now`, contents parsed before by another parser (or again, on request)."""
     out_dir: Path = Path()
     seconds: float = 0.0
 
@@ -73,6 +83,7 @@ class IngestSummary:
             f"  parsed now     {self.parsed_now:>8}",
             f"  skipped known  {self.skipped_known:>8}",
             f"  new duplicates {self.duplicates:>8}",
+            f"  parsed again   {self.reparsed:>8}",
             "  status",
         ]
         lines += [f"    {k:<12} {v:>8}" for k, v in sorted(self.by_status.items())]
@@ -111,10 +122,11 @@ class _State:
         self.parsed: dict[str, int] = {}
         for i, (rid, path, status) in enumerate(zip(ids, paths, statuses, strict=True)):
             self.current[path] = i
-            if rid is not None and status != "duplicate":
+            if rid is not None and status != Status.DUPLICATE:
                 self.parsed[rid] = i
         self.ids, self.statuses, self.dup_of = ids, statuses, dup_of
         self.sizes = self.table.column("size_bytes").to_pylist()
+        self.fingerprints = self.table.column("parser_fingerprint").to_pylist()
         self.by_id: dict[str, list[str]] = {}
         for path, i in self.current.items():
             if ids[i] is not None:
@@ -141,6 +153,9 @@ class _Writer:
         }
 
     def add(self, row: dict[str, Any], parsed: Parsed | None = None) -> None:
+        """One reports row; with its parse, whose rows go to this batch's part."""
+        if parsed is not None:
+            row["content_part"] = self.part
         self.reports.append(row)
         if parsed is None:
             return
@@ -187,13 +202,6 @@ def _scrub(values: list[Any]) -> list[Any]:
 
 # ---------------------------------------------------------------- ingest
 
-def _version() -> str:
-    try:
-        return metadata.version("ogi-toolkit")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     if fcntl is None:
@@ -210,11 +218,22 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, version: str) -> dict[str, Any]:
+class _Stamp(NamedTuple):
+    """What every row written by this run records about the code that wrote it."""
+
+    version: str
+    fingerprint: str
+
+    def row(self) -> dict[str, Any]:
+        return {"parsed_at_version": self.version, "parser_fingerprint": self.fingerprint}
+
+
+def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, stamp: _Stamp
+                ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "report_id": rid, "path": path, "size_bytes": size, "status": parsed.status,
         "error": parsed.error, "n_values": parsed.n_values, "n_flagged": parsed.n_flagged,
-        "n_checks_failed": parsed.n_checks_failed, "parsed_at_version": version,
+        "n_checks_failed": parsed.n_checks_failed, **stamp.row(),
     }
     row.update(zip(META_KEYS, parsed.meta, strict=True))
     return row
@@ -226,27 +245,37 @@ class _Job(NamedTuple):
     parse: bool
 
 
-def _plan(seen: list[Seen], state: _State, version: str) -> tuple[list[_Job], set[str]]:
+def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
+          ) -> tuple[list[_Job], set[str]]:
     """Decide the new reports rows: which paths changed, which content needs parsing.
 
+    A content is parsed when no row of the store holds its parse, or when the parse it holds
+    is stale (another parser fingerprint, or `reparse`) and its canonical file was seen now
+    (a file no longer under `root` cannot be read again, so its row is left as it is).
     Returns the jobs (sorted by path) and the paths whose rows are unchanged.
     """
+    readable = {s.path for s in seen if s.report_id is not None}
+    stale = {rid for rid, i in state.parsed.items()
+             if reparse or state.fingerprints[i] != stamp.fingerprint}
     changed: dict[str, Seen] = {}
     unchanged: set[str] = set()
+    affected: set[str] = set()
     for s in seen:
         i = state.current.get(s.path)
         if i is not None and state.ids[i] == s.report_id:
             unchanged.add(s.path)
+            if s.report_id in stale:
+                affected.add(s.report_id)
         else:
             changed[s.path] = s
 
     jobs: dict[str, _Job] = {}
-    affected: set[str] = set()
     incoming: dict[str, list[str]] = {}
     for s in changed.values():
         if s.report_id is None:
-            jobs[s.path] = _Job(s.path, {"path": s.path, "size_bytes": s.size, "status": "failed",
-                                         "error": s.error, "parsed_at_version": version}, False)
+            jobs[s.path] = _Job(s.path, {"path": s.path, "size_bytes": s.size,
+                                         "status": Status.FAILED, "error": s.error,
+                                         **stamp.row()}, False)
         else:
             affected.add(s.report_id)
             incoming.setdefault(s.report_id, []).append(s.path)
@@ -259,26 +288,29 @@ def _plan(seen: list[Seen], state: _State, version: str) -> tuple[list[_Job], se
         holders = sorted(kept + incoming.get(rid, []))
         if not holders:
             continue
-        canon = next((p for p in kept if state.statuses[state.current[p]] != "duplicate"),
+        canon = next((p for p in kept if state.statuses[state.current[p]] != Status.DUPLICATE),
                      holders[0])
         for path in holders:
             i = state.current.get(path)
             size = changed[path].size if path in changed else state.sizes[i]
             if path == canon:
-                if path in kept and state.statuses[i] != "duplicate":
+                parse = rid not in state.parsed or (rid in stale and path in readable)
+                if path in kept and state.statuses[i] != Status.DUPLICATE and not parse:
                     continue
-                if rid in state.parsed:
+                if not parse:
                     row = state.row(state.parsed[rid]) | {"path": path, "size_bytes": size,
                                                           "duplicate_of": None}
                     jobs[path] = _Job(path, row, False)
                 else:
-                    jobs[path] = _Job(path, {"report_id": rid, "path": path, "size_bytes": size}, True)
-            elif path in kept and state.statuses[i] == "duplicate" and state.dup_of[i] == canon:
+                    jobs[path] = _Job(path, {"report_id": rid, "path": path, "size_bytes": size},
+                                      True)
+            elif (path in kept and state.statuses[i] == Status.DUPLICATE
+                  and state.dup_of[i] == canon):
                 continue
             else:
                 jobs[path] = _Job(path, {
-                    "report_id": rid, "path": path, "size_bytes": size, "status": "duplicate",
-                    "duplicate_of": canon, "parsed_at_version": version,
+                    "report_id": rid, "path": path, "size_bytes": size,
+                    "status": Status.DUPLICATE, "duplicate_of": canon, **stamp.row(),
                 }, False)
     return [jobs[p] for p in sorted(jobs)], unchanged
 
@@ -291,12 +323,14 @@ def ingest(
     progress: bool = True,
     parse: Callable[[Path], Report] | None = None,
     batch_size: int = 2000,
+    reparse: bool = False,
 ) -> IngestSummary:
     """Parse every file under ``root`` into the store at ``out``; safe to re-run.
 
     Every file (and every directory that cannot be listed) gets a reports row; per-file
     problems become ``failed`` rows instead of exceptions. See the module docstring for
-    the duplicate and incremental rules.
+    the duplicate and incremental rules; ``reparse`` parses every content under ``root``
+    again, as if the parser had changed.
     """
     started = time.perf_counter()
     if parse is None:
@@ -319,7 +353,7 @@ def ingest(
     out_path = Path(out).resolve()
     out_path.mkdir(parents=True, exist_ok=True)
     show = progress and sys.stderr.isatty()
-    version = _version()
+    stamp = _Stamp(package_version(), parser_fingerprint())
 
     with _locked(out_path):
         _clean_interrupted(out_path)
@@ -328,7 +362,7 @@ def ingest(
         with tqdm(total=len(scanned), desc="hashing", unit="file", disable=not show) as bar:
             scanned = hash_all(scanned, workers, bar)
         state = _State(out_path)
-        jobs, unchanged = _plan(scanned, state, version)
+        jobs, unchanged = _plan(scanned, state, stamp, reparse)
 
         to_parse = [j.path for j in jobs if j.parse]
         writer = _Writer(out_path, state.next_part)
@@ -339,7 +373,7 @@ def ingest(
                     if job.parse:
                         parsed = next(results)
                         row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
-                                          parsed, version)
+                                          parsed, stamp)
                         writer.add(row, parsed)
                     else:
                         row = job.row
@@ -360,7 +394,8 @@ def ingest(
         files_seen=sum(not s.is_dir for s in scanned),
         parsed_now=len(to_parse),
         skipped_known=sum(p not in statuses for p in unchanged),
-        duplicates=sum(j.row.get("status") == "duplicate" for j in jobs),
+        duplicates=sum(j.row.get("status") == Status.DUPLICATE for j in jobs),
+        reparsed=sum(j.parse and j.row["report_id"] in state.parsed for j in jobs),
         by_status=dict(sorted(by_status.items())),
         out_dir=out_path,
         seconds=time.perf_counter() - started,

@@ -5,6 +5,8 @@ Layout of a store folder::
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
     facts/    checks/    sections/   parsed content, written once per distinct file content
     corpus.duckdb                views over the parquet globs
+
+The columns of every table are declared, with their meanings, in `toolkit.spec.fields`.
 """
 from __future__ import annotations
 
@@ -13,28 +15,26 @@ from pathlib import Path
 
 import pyarrow as pa
 
-_S = pa.string()
-REPORTS_SCHEMA = pa.schema([
-    ("report_id", _S), ("path", _S), ("size_bytes", pa.int64()), ("status", _S), ("error", _S),
-    ("title", _S), ("agency", _S), ("year", pa.int32()), ("published", _S), ("template", _S),
-    ("province", _S), ("city", _S), ("county", _S), ("adcode", _S), ("level", _S),
-    ("agency_kind", _S), ("body_id", _S), ("region_evidence", _S), ("region_reason", _S),
-    ("n_values", pa.int64()), ("n_flagged", pa.int64()),
-    ("n_checks_failed", pa.int64()), ("duplicate_of", _S), ("parsed_at_version", _S),
-])
-FACTS_SCHEMA = pa.schema([
-    ("report_id", _S), ("key", _S), ("table", _S), ("row", _S), ("column", _S),
-    ("value", pa.float64()), ("flag", _S), ("label", _S), ("raw", _S), ("location", pa.int64()),
-])
-CHECKS_SCHEMA = pa.schema([
-    ("report_id", _S), ("check", _S), ("scope", _S), ("status", _S),
-    ("expected", pa.float64()), ("actual", pa.float64()), ("keys", _S),
-])
-SECTIONS_SCHEMA = pa.schema([("report_id", _S), ("section", _S), ("text", _S)])
-SCHEMAS = {
-    "facts": FACTS_SCHEMA, "checks": CHECKS_SCHEMA,
-    "sections": SECTIONS_SCHEMA, "reports": REPORTS_SCHEMA,
+from toolkit.spec.fields import STORE_TABLES, Table
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(), "int32": pa.int32(), "int64": pa.int64(),
+    "float64": pa.float64(), "bool": pa.bool_(),
 }
+"""The Arrow type of each logical type of `toolkit.spec.fields` a store column may have."""
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    """The Arrow schema of a table declared in `toolkit.spec.fields`."""
+    return pa.schema([(f.name, ARROW_TYPES[f.type]) for f in table.fields])
+
+
+SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(t) for name, t in STORE_TABLES.items()}
+"""The Parquet schema of each table, built from its declaration in `toolkit.spec.fields`."""
+REPORTS_SCHEMA = SCHEMAS["reports"]
+FACTS_SCHEMA = SCHEMAS["facts"]
+CHECKS_SCHEMA = SCHEMAS["checks"]
+SECTIONS_SCHEMA = SCHEMAS["sections"]
 DB_NAME = "corpus.duckdb"
 
 _PART_RE = re.compile(r"^part-(\d+)\.parquet$")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from toolkit.spec.errors import StoreNotFound
+from toolkit.spec.errors import StoreNotFound, ToolkitError
+from toolkit.spec.fields import STORE_TABLES
+from toolkit.spec.vocab import Status
 from toolkit.store.schema import DB_NAME, part_files
 
 
@@ -15,16 +17,31 @@ def _glob(out: Path, name: str) -> str:
     return str(out / name / "part-*.parquet").replace("'", "''")
 
 
+def _columns(table: str, prefix: str = "") -> str:
+    """The declared columns of a table, quoted: the views show exactly these."""
+    return ", ".join(f'{prefix}"{c}"' for c in STORE_TABLES[table].names)
+
+
+_PART = "CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS BIGINT)"
+
+
 def _view_sql(out: Path) -> dict[str, str]:
+    """The views: `reports` is the newest row per path; `facts`, `checks` and `sections` hold
+    the rows of each current, non-duplicate content from the part its row names
+    (`content_part`), so a content parsed again shows only its new parse. A row without
+    `content_part` (written before the column existed) takes its content's rows from
+    every part, as the store then held at most one parse per content."""
     def scan(name: str, extra: str = "") -> str:
         return f"read_parquet('{_glob(out, name)}', union_by_name = true{extra})"
 
-    live = ("SELECT report_id FROM reports "
-            "WHERE status <> 'duplicate' AND report_id IS NOT NULL")
+    parsed = f"status <> '{Status.DUPLICATE}' AND report_id IS NOT NULL"
+    live = (
+        "SELECT report_id, coalesce(content_part, first_part) AS content_part FROM reports "
+        "LEFT JOIN (SELECT report_id, min(part) AS first_part FROM reports_history "
+        f"WHERE {parsed} GROUP BY report_id) USING (report_id) WHERE {parsed}")
     sql = {
         "reports_history": (
-            "SELECT * EXCLUDE (filename), "
-            "CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS BIGINT) AS part "
+            f"SELECT {_columns('reports')}, {_PART} AS part "
             f"FROM {scan('reports', ', filename = true')}"
         ),
         "reports": (
@@ -33,20 +50,35 @@ def _view_sql(out: Path) -> dict[str, str]:
         ),
     }
     for name in ("facts", "checks", "sections"):
-        sql[name] = f"SELECT * FROM {scan(name)} WHERE report_id IN ({live})"
+        sql[name] = (
+            f"SELECT {_columns(name, 't.')} FROM (SELECT *, {_PART} AS _part "
+            f"FROM {scan(name, ', filename = true')}) AS t "
+            f"SEMI JOIN ({live}) AS live "
+            "ON t.report_id = live.report_id AND t._part = live.content_part"
+        )
     return sql
 
 
+class StoreOutdated(ToolkitError):
+    """The store's parts lack columns this version declares: it was written by an older one."""
+
+
 def _create_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    for name, sql in _view_sql(out).items():
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    try:
+        for name, sql in _view_sql(out).items():
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    except duckdb.BinderException as exc:
+        raise StoreOutdated(
+            f"{out} was written by an older version of the toolkit ({exc}); run "
+            f"`python -m toolkit ingest DIR --out {out}` again to bring it up to date "
+            "(only what changed is parsed again)") from exc
 
 
 def write_db(out: Path) -> None:
     try:
         with duckdb.connect(str(out / DB_NAME)) as con:
             _create_views(con, out)
-    except duckdb.Error as exc:
+    except (duckdb.Error, StoreOutdated) as exc:
         warnings.warn(f"could not update {out / DB_NAME}: {exc}; the parquet files are complete",
                       RuntimeWarning, stacklevel=3)
 

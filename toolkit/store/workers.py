@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
-from toolkit.parse.report import META_KEYS, Report
+from toolkit.parse.report import Report
 from toolkit.spec.errors import status_of
+from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
 from toolkit.store.schema import SCHEMAS
 
@@ -85,7 +86,7 @@ def _flatten(report: Report) -> Parsed:
     statuses = [str(c.status) for c in cl]
     checks: list[list[Any]] = [
         [str(c.check) for c in cl], [str(c.scope) for c in cl], statuses,
-        [_float(c.expected) for c in cl], [_float(c.actual) for c in cl],
+        [_float(c.left) for c in cl], [_float(c.right) for c in cl],
         [_text(c.keys) for c in cl],
     ]
     sections = [[str(k) for k in report.sections], [str(v) for v in report.sections.values()]]

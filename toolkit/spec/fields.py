@@ -1,0 +1,380 @@
+"""Every column the toolkit writes or returns, declared once: name, type, unit, description.
+
+This is the one declaration of the store's tables (`reports`, `facts`, `checks`, `sections`,
+and the `reports_history` view), of what a parse returns (`Report.meta`, `Report.facts`,
+`Report.checks`, the `parse --json` record) and of the frames the query layer returns
+(`Corpus.reports`, `Corpus.quality`, `Corpus.rollup`, …). It lives in `toolkit.spec`, the
+lowest layer, so that the parser (`toolkit.parse.report`) and the store
+(`toolkit.store.schema`, which builds its Arrow schemas from it) both read it; the data
+dictionary (docs/DATA_DICTIONARY.md, `scripts/make_data_dictionary.py`) is rendered from it,
+and tests/store/test_fields_truth.py holds the store's views and the query layer's frames
+to it.
+
+A field used in several places is one `Field` object: `Corpus.reports` reuses the `reports`
+table's fields rather than describing `agency` a second time. Types are the store's logical
+types (`TYPES`); in pandas frames an integer column with nulls is a nullable `Int64`.
+Plain Python and the standard library only: this module must import without the store's
+optional dependencies.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from toolkit.spec.vocab import SMALL_SAMPLE
+
+TYPES = ("string", "int32", "int64", "float64", "bool", "object", "list")
+"""Logical types: the Arrow type of a store column (`object`/`list` only in JSON output)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its name, type, Chinese label, meaning and (where it has one) unit."""
+
+    name: str
+    type: str
+    label: str
+    description: str
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"field {self.name!r}: type {self.type!r} is not one of {TYPES}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A store table or view, or a frame or record the API returns.
+
+    `index` holds the fields a pandas frame is indexed by (empty for a flat frame): they are
+    not among its columns.
+    """
+
+    name: str
+    label: str
+    description: str
+    fields: tuple[Field, ...]
+    index: tuple[Field, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order (the index's names not included)."""
+        return [f.name for f in self.fields]
+
+    @property
+    def index_names(self) -> list[str]:
+        return [f.name for f in self.index]
+
+    def __getitem__(self, name: str) -> Field:
+        for f in (*self.index, *self.fields):
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def pick(self, *names: str) -> tuple[Field, ...]:
+        """These fields of this table, in the order asked (each one the same object)."""
+        return tuple(self[n] for n in names)
+
+
+def _fields(*fields: Field) -> tuple[Field, ...]:
+    return fields
+
+
+def _pick(fields: tuple[Field, ...], *names: str) -> tuple[Field, ...]:
+    by_name = {f.name: f for f in fields}
+    return tuple(by_name[n] for n in names)
+
+
+def _unique(fields: Iterable[Field]) -> tuple[Field, ...]:
+    out = tuple(fields)
+    names = [f.name for f in out]
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise ValueError(f"fields declared twice: {doubled}")
+    return out
+
+
+# ------------------------------------------------------------------ what one parse gives
+
+META = _fields(
+    Field("title", "string", "标题", "the report's title as printed."),
+    Field("agency", "string", "报告机关", "full name of the reporting body, e.g. "
+          "乌海市海勃湾区发展和改革委员会."),
+    Field("year", "int32", "报告年度", "the year reported on (not the year published)."),
+    Field("published", "string", "发布日期", "publication date (ISO), where the page gives it."),
+    Field("template", "string", "模板版本", "`2019`, `2021`, `legacy` (before 2019) or "
+          "`unknown`; decided from the table headers, not the year."),
+    Field("province", "string", "省", "province name (GB/T 2260)."),
+    Field("city", "string", "市", "prefecture-level city name; null for bodies of the four "
+          "municipalities and of county-level units directly under a province."),
+    Field("county", "string", "区县", "county-level division name, where the body sits at or "
+          "below one."),
+    Field("adcode", "string", "行政区划代码", "6-digit code of the most specific division the "
+          "body belongs to."),
+    Field("level", "string", "层级", "`province`, `city`, `county` or `township` (乡, 镇, 街道)."),
+    Field("agency_kind", "string", "机关类型", "`government` (a people's government or its "
+          "office) or `department`."),
+    Field("body_id", "string", "机关编号", "stable id of one body across years: its division and "
+          "its name without the place; joins a body's reports over time."),
+    Field("region_evidence", "string", "地区依据", "what in the name or text placed the body."),
+    Field("region_reason", "string", "地区未定原因", "why the body could not be placed (or placed "
+          "only partly)."),
+)
+"""`Report.meta`, in order; the same columns of `reports`."""
+
+FACT = _fields(
+    Field("key", "string", "规范键", "canonical key `table.row.column` (see Canonical keys)."),
+    Field("table", "string", "表", "`active` (section 二), `requests` (三) or `review` (四)."),
+    Field("row", "string", "行", "canonical row key."),
+    Field("column", "string", "列", "canonical column key."),
+    Field("value", "float64", "数值", "the number; null when the cell has a flag that means no "
+          "number.", unit="万元 for amounts (`fee_amount`, `amount`), else a count"),
+    Field("flag", "string", "标记", "why a value is null or special (see Flags); null for a "
+          "plain number."),
+    Field("label", "string", "行标签原文", "the row label as printed (with its enumerator)."),
+    Field("raw", "string", "单元格原文", "the cell's text as found in the source."),
+    Field("location", "int64", "位置", "offset of the cell in the document text (provenance); "
+          "-1 when unknown.", unit="characters"),
+)
+"""`Report.facts`, in order; `facts` is these after `report_id`."""
+
+CHECK = _fields(
+    Field("check", "string", "校验", "the identity's name (see Accounting identities)."),
+    Field("scope", "string", "范围", "the column or row it was evaluated on, e.g. "
+          "`natural_person`, `review`."),
+    Field("status", "string", "结果", "`pass`, `fail` or `not_checkable` (a value on either "
+          "side is null)."),
+    Field("left", "float64", "左边", "the identity's left-hand side: the sum of the first keys "
+          "of `keys` (e.g. `total_processed`); null when not checkable."),
+    Field("right", "float64", "右边", "the identity's right-hand side: the sum of the other keys "
+          "(e.g. the outcome rows); null when not checkable."),
+    Field("keys", "string", "涉及的键", "the canonical keys involved, comma-separated (left side "
+          "first)."),
+)
+"""`Report.checks` and each of `parse --json`'s `checks`, in order."""
+
+_REPORT_ID = Field("report_id", "string", "报告编号", "the report (see `reports`).")
+
+PARSE_RECORD = Table(
+    "parse --json", "解析结果", "What `python -m toolkit parse FILE --json` prints per input, "
+    "one JSON object a line (`Report.to_record()`); a file that cannot be parsed gives the same "
+    "keys, with `status` and `error` and empty `meta`, `values`, `flags`, `checks`.",
+    _unique([
+        Field("source", "string", "来源文件", "the input path as given."),
+        Field("status", "string", "解析状态", "`ok`, `partial`, `failed`, `unsupported` or "
+              "`internal_error` (see `reports.status`)."),
+        Field("error", "string", "错误", "why the file failed or is partial; null when ok."),
+        Field("meta", "object", "元数据", "the metadata: every key of `reports` from `title` to "
+              "`region_reason` (see `reports`)."),
+        Field("values", "object", "数值", "canonical key → number or null."),
+        Field("flags", "object", "标记", "canonical key → flag, for the flagged cells only."),
+        Field("checks", "list", "勾稽关系校验", "the identities, each an object with the "
+              "columns of `checks` after `report_id`."),
+    ]))
+
+# ------------------------------------------------------------------ the store's tables
+
+REPORTS = Table(
+    "reports", "报告", "One row per input file (the newest row per path): status, metadata, "
+    "where the body sits, counts. Key: `path`; `report_id` joins the other tables.",
+    _unique([
+        Field("report_id", "string", "报告编号", "sha256 of the file's bytes; identical files share "
+              "it. Null for a directory that could not be listed."),
+        Field("path", "string", "文件路径", "the input file's path as ingested (the table's key)."),
+        Field("size_bytes", "int64", "文件大小", "file size.", unit="bytes"),
+        Field("status", "string", "解析状态", "`ok`, `partial` (some of the report is missing, "
+              "e.g. a page cut off), `failed` (not readable as a report), `unsupported` (format "
+              "not read), `internal_error` (the toolkit failed on the file: a bug to report) or "
+              "`duplicate` (same bytes as `duplicate_of`)."),
+        Field("error", "string", "错误", "why a file failed or is partial, in words; null when ok."),
+        *META,
+        Field("n_values", "int64", "读出数值数", "cells read as numbers."),
+        Field("n_flagged", "int64", "标记单元格数", "cells with a flag (blank, redacted, "
+              "missing, …)."),
+        Field("n_checks_failed", "int64", "未通过校验数", "accounting identities that fail in "
+              "this report."),
+        Field("duplicate_of", "string", "重复于", "for status `duplicate`: the path whose content "
+              "this file repeats."),
+        Field("parsed_at_version", "string", "解析版本", "toolkit version that wrote the row."),
+        Field("parser_fingerprint", "string", "解析器指纹", "the toolkit version and a hash of "
+              "the parser's files (template, department names, the source of `toolkit.spec`, "
+              "`read`, `parse` and `places`) when the row was written; a content whose row "
+              "carries another fingerprint is parsed again by the next ingest."),
+        Field("content_part", "int64", "内容分片", "the part number (`part-NNNNN.parquet`) whose "
+              "`facts`, `checks` and `sections` hold this row's parse; null for duplicates and "
+              "unreadable entries. A content parsed again gets a new part, and the views read "
+              "only this one."),
+    ]))
+FACTS = Table(
+    "facts", "数值", "One row per table cell read: canonical key, value, flag and the source text. "
+    "Key: (`report_id`, `key`).", _unique([_REPORT_ID, *FACT]))
+CHECKS = Table(
+    "checks", "勾稽关系校验", "One row per accounting identity evaluated on a report: "
+    "`left` and `right` are the two sides of the identity as written under Accounting "
+    "identities. Key: (`report_id`, `check`, `scope`).", _unique([_REPORT_ID, *CHECK]))
+SECTIONS = Table(
+    "sections", "正文部分", "The text of each section 一 … 六 of a report. Key: (`report_id`, "
+    "`section`).", _unique([
+        _REPORT_ID,
+        Field("section", "string", "部分", "`overview` 一, `active` 二, `requests` 三, `review` "
+              "四, `problems` 五, `other` 六."),
+        Field("text", "string", "正文", "the section's text."),
+    ]))
+REPORTS_HISTORY = Table(
+    "reports_history", "报告历史", "Every reports row ever written, superseded ones included "
+    "(a view only: `reports` keeps the newest row per path).",
+    _unique([*REPORTS.fields,
+             Field("part", "int64", "分片", "the part number of the parquet file holding the "
+                   "row; the highest per path is the current row.")]))
+
+SQL_KEYWORDS = ("check", "column", "left", "right", "table")
+"""The store's column names that SQL reads as keywords: quote them (`SELECT "left" …`)."""
+
+STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS)}
+"""The tables written as Parquet parts, each with a DuckDB view of the same name."""
+STORE_VIEWS: dict[str, Table] = {**STORE_TABLES, REPORTS_HISTORY.name: REPORTS_HISTORY}
+"""Every view of `corpus.duckdb` and of `open_store`."""
+
+# ------------------------------------------------------------------ the query layer
+
+QUALITY = Table(
+    "Corpus.quality", "数据质量", "Per report of `Corpus.reports` (flat, one row each): how "
+    "much of its tables could be read, and how its identities fared.",
+    _unique([
+        _REPORT_ID,
+        Field("cells", "int64", "单元格数", "cells read from the report's tables."),
+        Field("share_blank", "float64", "空白占比", "share of cells flagged `blank`.",
+              unit="share (0–1)"),
+        Field("share_redacted", "float64", "涂黑占比", "share of cells flagged `redacted`.",
+              unit="share (0–1)"),
+        Field("share_missing", "float64", "缺失占比", "share of cells flagged `missing`.",
+              unit="share (0–1)"),
+        Field("share_ambiguous", "float64", "歧义占比", "share of cells flagged `ambiguous`.",
+              unit="share (0–1)"),
+        Field("checks_checkable", "int64", "可校验数", "identities that could be evaluated."),
+        Field("checks_failed", "int64", "未通过数", "identities that fail."),
+        Field("share_checks_passed", "float64", "通过比例", "passed / checkable (null when "
+              "nothing is checkable).", unit="share (0–1)"),
+    ]))
+
+CORPUS_REPORTS = Table(
+    "Corpus.reports", "可用报告", "The reports the figures are made of (flat, one row each): "
+    "current rows of status `ok` or `partial`, and one report per body and year: where a body "
+    "has several reports for a year (one report published on two pages, in two encodings), "
+    "the most complete stands for them (`ok` before `partial`, then most values read, then "
+    "the first path) and `toolkit.analysis.crosscheck.duplicate_reports` lists the others. "
+    "Reports without `body_id` or `year` are all kept. Sorted by `path`.",
+    _unique([
+        *REPORTS.pick("report_id", "path", "status", "title", "agency", "year", "published",
+                      "template", "province", "city", "county", "adcode", "level",
+                      "agency_kind", "body_id", "n_values", "n_checks_failed"),
+        Field("timeliness_days", "int64", "发布时效", "days from the legal deadline (31 March of "
+              "the year after `year`) to `published`: negative is early, positive late; null "
+              "without both dates.", unit="days"),
+    ]))
+
+REPORTS_IN = Table(
+    "Corpus.reports_in", "地区报告", "The reports behind a region's figures (flat): the "
+    "columns of `Corpus.reports`, then those of `Corpus.quality`.",
+    _unique([*CORPUS_REPORTS.fields, *QUALITY.fields[1:]]))
+
+_REGION = Field("region", "string", "地区代码", "adcode of the region (province, city or county "
+                "level).")
+_INDICATOR = Field("indicator", "string", "指标", "indicator name (see Indicators).")
+_FIGURES = _fields(
+    Field("level", "string", "层级", "the roll-up level: `province`, `city` or `county`."),
+    Field("kind", "string", "机关类型", "`all`, `government` or `department`: which bodies are "
+          "summed."),
+    Field("year", "int64", "年度", "report year."),
+    Field("numerator", "float64", "分子", "sum of the numerator keys over the region's reports."),
+    Field("denominator", "float64", "分母", "sum of the denominator keys; reports lacking either "
+          "side are left out of both. Null for a count."),
+    Field("n_reports", "int64", "报告数", "reports contributing to the figure."),
+    Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) behind the figure."),
+    Field("n_reports_failing_checks", "int64", "未通过校验报告数", "of those reports, how many "
+          "fail an identity (such figures should be marked)."),
+    Field("value", "float64", "数值", "numerator / denominator for a rate, the numerator for a "
+          "count; null when the denominator is 0."),
+    Field("is_rate", "bool", "是否比率", "true for a rate, false for a count."),
+    Field("is_small", "bool", "样本过小", f"a rate over fewer than {SMALL_SAMPLE} requests: show "
+          "with its count, do not rank."),
+    Field("yoy_pct", "float64", "同比变化", "change from the previous year (consecutive years "
+          "only).", unit="percent"),
+)
+
+ROLLUP = Table(
+    "Corpus.rollup", "地区汇总", "Every indicator for every region at one level and every year "
+    "(`Corpus.rollup(level, kind)`): counts summed over the region's reports first, then "
+    "divided. Indexed by (`region`, `indicator`), sorted; one row per year.",
+    _unique(_FIGURES), index=(_REGION, _INDICATOR))
+SERIES = Table(
+    "Corpus.series", "时间序列", "One region's indicator by year (`Corpus.series(adcode, "
+    "indicator, kind, years)`, flat): the roll-up's rows with its index as the first columns, "
+    "sorted by year.", _unique([_REGION, _INDICATOR, *_FIGURES]))
+PEERS = Table(
+    "Corpus.peers", "同级比较", "The regions at the same level (under the same parent by "
+    "default) for one indicator and year (`Corpus.peers(adcode, indicator, year)`, flat), "
+    "sorted by value.", _unique([
+        *SERIES.fields,
+        Field("name", "string", "地区名称", "the region's name."),
+        Field("is_selected", "bool", "是否所选", "true for the region asked about."),
+    ]))
+COMPOSITION = Table(
+    "Corpus.composition", "构成", "One breakdown of a region by year (`Corpus.composition("
+    "adcode, group)`: `outcomes`, `refusal_mix`, `applicant_mix`, `review_counts`; flat), "
+    "sorted by year and the breakdown's order.", _unique([
+        SERIES["year"], _INDICATOR,
+        Field("label", "string", "中文名", "the part's Chinese label."),
+        Field("count", "float64", "件数", "the part's count (the indicator's numerator)."),
+        Field("share", "float64", "占比", "the part's share of the year's total of the "
+              "breakdown; null when the total is 0.", unit="share (0–1)"),
+        SERIES["n_reports"], SERIES["n_bodies"],
+        Field("order", "int64", "顺序", "the part's position in the breakdown."),
+    ]))
+REGION_TREE = Table(
+    "Corpus.region_tree", "地区树", "Every province, city and county the corpus has reports for "
+    "(`Corpus.region_tree()`, flat), sorted by level and adcode.", _unique([
+        Field("adcode", "string", "行政区划代码", "the region's code."),
+        Field("name", "string", "地区名称", "the region's name (GB/T 2260)."),
+        Field("level", "string", "层级", "`province`, `city` or `county`."),
+        Field("parent", "string", "上级地区", "the adcode of the region above; null for a "
+              "province."),
+        Field("path", "string", "地区路径", "province/city/county names joined by `/`."),
+        Field("n_reports", "int64", "报告数", "reports of `Corpus.reports` in the region."),
+        Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) among them."),
+        Field("years", "string", "年度", "the years covered, comma-separated."),
+    ]))
+REPORT_INDICATORS = Table(
+    "Corpus.indicators", "报告指标", "Every indicator for every report of `Corpus.reports` "
+    "(`Corpus.indicators()`, flat): counts next to rates, with the report's place.", _unique([
+        _REPORT_ID, _INDICATOR,
+        Field("numerator", "float64", "分子", "the report's sum of the numerator keys; null "
+              "when one of them is unknown."),
+        Field("denominator", "float64", "分母", "the report's sum of the denominator keys; "
+              "null for a count, or when one of them is unknown."),
+        *_pick(_FIGURES, "value", "is_rate", "is_small"),
+        *REPORTS.pick("year", "agency", "body_id", "adcode", "level", "agency_kind",
+                      "province", "city", "county"),
+        QUALITY["checks_failed"],
+    ]))
+FAILING_CHECKS = Table(
+    "Corpus.failing_checks", "未通过的校验", "The failed identities of some reports "
+    "(`Corpus.failing_checks(report_ids)`, flat).",
+    _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys")]))
+
+API_FRAMES: dict[str, Table] = {t.name: t for t in (
+    CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS, COMPOSITION, REGION_TREE,
+    REPORT_INDICATORS, FAILING_CHECKS)}
+"""The frames of `toolkit.analysis.corpus.Corpus`, by the name the dictionary gives them."""
+
+META_KEYS: list[str] = [f.name for f in META]
+FACT_COLUMNS: list[str] = [f.name for f in FACT]
+CHECK_COLUMNS: list[str] = [f.name for f in CHECK]
+
+__all__ = [
+    "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
+    "FACTS", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
+    "QUALITY", "REGION_TREE", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
+    "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
+    "Field", "Table",
+]
