@@ -132,7 +132,7 @@ def test_the_identities_sum_the_new_outcome_row(parsed: Report) -> None:
     checks = {(c.check, c.scope): c for c in parsed.check_list}
     outcome = checks[("outcomes", "total")]
     assert "requests.other_withdrawn.total" in outcome.keys.split(",")
-    assert (outcome.status, outcome.expected, outcome.actual) == ("pass", 9, 9)
+    assert (outcome.status, outcome.left, outcome.right) == ("pass", 9, 9)
     assert all(c.status == "pass" for c in parsed.check_list)
 
 
