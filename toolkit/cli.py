@@ -124,8 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return bench_main(argv[1:])
     if argv[:1] == ["collect"]:
-        from toolkit.collect.run import main as collect_main
-
+        try:
+            from toolkit.collect.run import main as collect_main
+        except ModuleNotFoundError as error:  # the `collect` extra is not installed
+            print(f"error: `collect` needs {error.name}: pip install 'ogi-toolkit[collect]'",
+                  file=sys.stderr)
+            return 2
         return collect_main(argv[1:])
     if argv[:1] == ["briefings"]:
         from toolkit.briefings.batch import main as briefings_main

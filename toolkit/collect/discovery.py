@@ -291,8 +291,9 @@ def _anchor_text(a: Any) -> str:
     if not text:
         alts = [_collapse(img.get("alt")) for img in a.iter("img")]
         text = next((alt for alt in alts if alt), "")
-    # TRS lists truncate the visible text ("…年度报…") and keep the whole in title=.
-    return title if len(title) > len(text) else text
+    # TRS lists truncate the visible text ("…工作年...") and keep the whole in title=.
+    shown = text.rstrip(".…· ")
+    return title if len(title) > len(shown) or (shown and title.startswith(shown)) else text
 
 
 def _parse_html(html: str) -> Any:

@@ -146,14 +146,32 @@ def _version(name: str, module: Any) -> str:
         return str(getattr(module, "__version__", "?"))
 
 
+class _ScrapyLogFilter(logging.Filter):
+    """Scrapy's warnings only (it sets its loggers to DEBUG, and resets their children when
+    a crawler starts), and none of the lines that repeat ours (one per failed URL) with a
+    traceback. Set on the root logger's handlers, which Scrapy leaves alone."""
+
+    REPEATS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper",
+               "scrapy.downloadermiddlewares.retry")
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(self.REPEATS):
+            return record.levelno >= logging.CRITICAL
+        if record.name == "scrapy" or record.name.startswith(("scrapy.", "twisted", "py.warnings")):
+            return record.levelno >= self.level
+        return True
+
+
 def _quiet_scrapy_logs() -> None:
-    """Scrapy's warnings only (it sets its loggers to DEBUG); none of its lines that repeat
-    ours (one line per failed URL) with tracebacks."""
     verbose = logging.getLogger().getEffectiveLevel() <= logging.INFO
-    logging.getLogger("scrapy").setLevel(logging.INFO if verbose else logging.WARNING)
-    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper",
-                 "scrapy.downloadermiddlewares.retry"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    quiet = _ScrapyLogFilter(logging.INFO if verbose else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _ScrapyLogFilter) for f in handler.filters):
+            handler.addFilter(quiet)
 
 
 def _open_frontier(config: CollectConfig) -> tuple[Frontier, Scope, int | None]:
@@ -194,10 +212,8 @@ def collect(config: CollectConfig) -> int:
     rules = load_rules(config.discovery)
     frontier, scope, since = _open_frontier(config)
     progress = Progress(frontier, config.progress_interval)
-    for name in ("scrapy.utils.log", "scrapy.crawler"):  # its start-up banner
-        logging.getLogger(name).setLevel(logging.WARNING)
-    process = CrawlerProcess(crawl_settings(config))
     _quiet_scrapy_logs()
+    process = CrawlerProcess(crawl_settings(config))
     process.crawl(CollectSpider, frontier=frontier, rules=rules, scope=scope, since=since,
                   max_pages=config.max_pages, progress=progress)
     try:

@@ -14,7 +14,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import TextResponse
 from twisted.internet import error as net_error
 
@@ -45,12 +51,15 @@ ROBOTS = "robots.txt"
 
 def describe_failure(exc: BaseException) -> str:
     """A short reason for a download that got no answer."""
-    if isinstance(exc, net_error.ConnectionRefusedError):
+    if isinstance(exc, DownloadConnectionRefusedError | net_error.ConnectionRefusedError):
         return "connection refused"
-    if isinstance(exc, net_error.DNSLookupError):
+    if isinstance(exc, CannotResolveHostError | net_error.DNSLookupError):
         return "DNS lookup failed"
-    if isinstance(exc, net_error.TimeoutError | TimeoutError | net_error.TCPTimedOutError):
+    if isinstance(exc, DownloadTimeoutError | TimeoutError | net_error.TimeoutError
+                  | net_error.TCPTimedOutError):
         return "timeout"
+    if isinstance(exc, ResponseDataLossError):
+        return "answer cut short (data loss)"
     if isinstance(exc, net_error.ConnectionLost | net_error.ConnectionDone):
         return "connection lost"
     name = type(exc).__name__

@@ -56,7 +56,15 @@ Route = Reply | Callable[[Hit], Reply]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
     site: LocalSite
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a crawl killed on purpose) is not the site's error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
