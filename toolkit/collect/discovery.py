@@ -50,7 +50,7 @@ def _schema() -> dict[str, Any]:
                         "download_texts": [_RE]},
         "lists": {
             "trs": {"call": _RE},
-            "hanweb": {"proxy": _RE, "required_param": str, "per_page": _RE, "total": _RE,
+            "hanweb": {"marker": str, "proxy": _RE, "required_param": str, "per_page": _RE, "total": _RE,
                        "record": _RE, "group": int, "paging_params": [str]},
             "json": [{"name": str, "find": _RE, "page_param": str, "size_param": str,
                       "first_page": int, "items": str, "title": str, "url": str,
@@ -436,6 +436,8 @@ def trs_pages(rules: Rules, url: str, html: str) -> list[Link]:
 
 def _hanweb_proxy(rules: Rules, url: str, text: str) -> tuple[str, list[tuple[str, str]]] | None:
     hw = rules.hanweb
+    if hw["marker"] not in text:
+        return None
     paging = set(hw["paging_params"])
     for m in hw["proxy"].finditer(text):
         query = htmlmod.unescape(m.group("query") or "")
@@ -480,7 +482,9 @@ def hanweb_pages(rules: Rules, url: str, html: str) -> list[Link]:
 
 def hanweb_records(rules: Rules, url: str, text: str) -> list[Link]:
     """Report (and column) links in <record><![CDATA[…]]></record>, in a page or an XML answer."""
-    links = []
+    links: list[Link] = []
+    if "<record" not in text:
+        return links
     for m in rules.hanweb["record"].finditer(text):
         fragment = _parse_html(f"<html><body>{m.group('html')}</body></html>")
         if fragment is None:

@@ -198,7 +198,7 @@ class Frontier:
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM urls").fetchone()[0])
 
-    def manifest_rows(self, batch: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+    def manifest_rows(self, batch: int = 2_000) -> Iterator[list[tuple[Any, ...]]]:
         """Every row's manifest columns, in insertion order, a batch at a time."""
         names = ", ".join(name for name, _ in MANIFEST_COLUMNS)
         outcome_at = [name for name, _ in MANIFEST_COLUMNS].index("outcome")

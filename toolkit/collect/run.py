@@ -98,6 +98,8 @@ def crawl_settings(config: CollectConfig) -> dict[str, Any]:
         },
         "CONCURRENT_REQUESTS": max(config.concurrency, config.concurrency_per_host),
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrency_per_host,
+        # the spider yields no items; Scrapy starts this many tasks per response all the same
+        "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_DELAY": delay,
         "DOWNLOAD_DELAY_JITTER": 0,
         "AUTOTHROTTLE_ENABLED": config.autothrottle,

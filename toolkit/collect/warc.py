@@ -13,8 +13,9 @@ goes into the request's meta for the manifest.
 Scrapy does not keep the bytes of the status line and header block, so those are rebuilt
 from what it keeps: the protocol and status code (the reason phrase is the standard one),
 header names as Scrapy normalises them (Title-Case), values byte for byte (a GBK file name
-stays GBK). The body is dechunked by the HTTP client: `Transfer-Encoding` is archived as
-`X-Archive-Orig-Transfer-Encoding` so readers do not try to dechunk it again.
+stays GBK). The body is dechunked by the HTTP client, which also drops the
+`Transfer-Encoding` header; should one come through, it is archived as
+`X-Archive-Orig-Transfer-Encoding` so readers do not try to dechunk the body again.
 """
 from __future__ import annotations
 
