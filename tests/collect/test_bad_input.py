@@ -130,3 +130,14 @@ def test_unknown_key_in_discovery_rules(tmp_path: Path) -> None:
                        "--discovery", str(tmp_path / "rules.toml"), *FAST)
     assert done.returncode == 2
     assert "unknown key 'limits.max_dept'" in done.stderr
+
+
+def test_start_urls_from_a_file(tmp_path: Path, pdf_bytes: bytes) -> None:
+    with LocalSite({"/a.pdf": Reply(pdf_bytes, content_type="application/pdf"),
+                    "/b.pdf": Reply(pdf_bytes, content_type="application/pdf")}) as site:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"# 年报\n{site.url('/a.pdf')}\n\n  {site.url('/b.pdf')}  \n", "utf-8")
+        done = run_collect("--urls", str(urls), "--out", str(tmp_path / "out"), *FAST)
+        assert sorted(p for p in site.paths() if p != "/robots.txt") == ["/a.pdf", "/b.pdf"]
+    assert done.returncode == 0, done.stderr
+    assert [r["outcome"] for r in _manifest(tmp_path / "out")] == ["attachment", "attachment"]
