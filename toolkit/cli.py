@@ -1,4 +1,4 @@
-"""Command line: `python -m toolkit parse|ingest|summary|briefings|bench`."""
+"""Command line: `python -m toolkit parse|ingest|summary|briefings|bench|collect`."""
 from __future__ import annotations
 
 import argparse
@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefings", help="render one briefing per region into reports_out/")
     p.add_argument("briefing_args", nargs=argparse.REMAINDER)
 
+    p = sub.add_parser("collect", help="fetch reports from government websites into WARC files")
+    p.add_argument("collect_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("bench", help="benchmark parsing and ingest on a generated corpus")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_bench)
@@ -123,6 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from toolkit.dev.bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["collect"]:
+        try:
+            from toolkit.collect.run import main as collect_main
+        except ModuleNotFoundError as error:  # the `collect` extra is not installed
+            print(f"error: `collect` needs {error.name}: pip install 'ogi-toolkit[collect]'",
+                  file=sys.stderr)
+            return 2
+        return collect_main(argv[1:])
     if argv[:1] == ["briefings"]:
         from toolkit.briefings.batch import main as briefings_main
 
