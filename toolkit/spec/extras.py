@@ -17,6 +17,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "explore": ("altair", "vl_convert", "ipywidgets", "fontTools"),
     "briefings": ("papermill", "nbconvert", "nbformat", "jinja2", "altair", "vl_convert"),
     "dask": ("dask", "distributed"),
+    "collect": ("scrapy", "warcio"),
 }
 """The modules (import names) each extra provides that the toolkit imports."""
 
