@@ -111,17 +111,6 @@ def test_adcodes_that_could_not_name_a_file_are_refused(code: str) -> None:
         check_adcode(code)
 
 
-@pytest.mark.parametrize(("value", "count", "rate"), [
-    pytest.param(1234.0, "1,234", "123400.0%", id="thousands"),
-    pytest.param(0.43512, "0", "43.5%", id="rate-rounded"),
-    pytest.param(float("nan"), "—", "—", id="nan-is-a-dash"),
-    pytest.param(None, "—", "—", id="none-is-a-dash"),
-])
-def test_formats(value: Any, count: str, rate: str) -> None:
-    assert briefing.fmt_count(value) == count
-    assert briefing.fmt_rate(value) == rate
-
-
 def test_truncate_cuts_at_a_sentence_end() -> None:
     text = "一是问题甲。" * 30 + "二是问题乙" * 30
     cut = briefing.truncate(text, 100)

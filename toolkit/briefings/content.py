@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +29,16 @@ import pandas as pd
 from toolkit.analysis.corpus import Corpus, Region, load
 from toolkit.analysis.indicators import BY_NAME, KINDS, SMALL, region_code
 from toolkit.briefings.jobs import check_adcode, write_json
+from toolkit.present.formatting import (
+    fmt_change,
+    fmt_count,
+    fmt_rate,
+    fmt_text,
+    fmt_value,
+    fmt_years,
+    is_missing,
+    rounded,
+)
 from toolkit.store.views import resolve_store
 
 SCHEMA_VERSION = 1
@@ -99,52 +108,7 @@ class Fragment:
 
 def esc(value: Any) -> str:
     """Any value as escaped HTML text (None and NaN as a dash)."""
-    return html.escape(_plain(value), quote=True)
-
-
-def _plain(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    return str(value)
-
-
-def _isnan(value: Any) -> bool:
-    try:
-        return value is None or value is pd.NA or bool(np.isnan(float(value)))
-    except (TypeError, ValueError):
-        return True
-
-
-def fmt_count(value: Any) -> str:
-    """1234.0 → '1,234'; counts are whole numbers, shown without decimals."""
-    return "—" if _isnan(value) else f"{round(float(value)):,}"
-
-
-def fmt_rate(value: Any) -> str:
-    """0.4351 → '43.5%'."""
-    return "—" if _isnan(value) else f"{float(value) * 100:.1f}%"
-
-
-def fmt_change(value: Any, unit: str = "%") -> str:
-    """+12.34 → '+12.3%' (or '+12.3个百分点' for a change of a rate)."""
-    if _isnan(value):
-        return "—"
-    text = f"{float(value):+.1f}"
-    return text + ("%" if unit == "%" else "个百分点")
-
-
-def fmt_value(name: str, value: Any) -> str:
-    return fmt_rate(value) if BY_NAME[name].is_rate else fmt_count(value)
-
-
-def rounded(value: Any, digits: int = 6) -> float | int | None:
-    """A number for JSON: None for NaN, int for whole counts, rounded floats otherwise."""
-    if _isnan(value):
-        return None
-    number = float(value)
-    if number.is_integer() and abs(number) < 2**53:
-        return int(number)
-    return round(number, digits)
+    return html.escape(fmt_text(value), quote=True)
 
 
 Cell = str | tuple[str, str]
@@ -156,7 +120,7 @@ def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
     grey when small, ⚠ when a report behind it fails a check; — when there is none."""
     if row is None:
         return ("—", "num small")
-    text = fmt_value(name, row["value"])
+    text = fmt_value(row["value"], BY_NAME[name].is_rate)
     if BY_NAME[name].is_rate:
         text += f" ({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})"
     css = "num" + (" small" if bool(row["is_small"]) else "")
@@ -307,8 +271,8 @@ class Briefing:
         for body, group in frame.groupby("body", sort=False):
             latest = group.sort_values("year").iloc[-1]
             years = sorted(int(y) for y in group["year"].dropna())
-            rows.append({"body_id": body, "agency": _plain(latest["agency"]),
-                         "agency_kind": _plain(latest["agency_kind"]), "years": years,
+            rows.append({"body_id": body, "agency": fmt_text(latest["agency"]),
+                         "agency_kind": fmt_text(latest["agency_kind"]), "years": years,
                          "missing": [y for y in self.span_years if y not in years]})
         out = pd.DataFrame(rows, columns=["body_id", "agency", "agency_kind", "years", "missing"])
         order = out["agency_kind"].map({"government": 0, "department": 1}).fillna(2)
@@ -347,8 +311,8 @@ class Briefing:
                       f"其他 {len(bodies) - governments - departments})"),
             ("报告", f"{len(self.reports)} 份" + (
                 f"(另有 {duplicates} 份重复发布的报告只计一次)" if duplicates else "")),
-            ("有报告的年份", _years(self.years_covered)),
-            ("缺报告的年份", _years(self.years_missing)),
+            ("有报告的年份", fmt_years(self.years_covered)),
+            ("缺报告的年份", fmt_years(self.years_missing)),
             ("年份不全的机关", f"{len(gaps)} 个" if len(gaps) else "无"),
             ("未通过勾稽校验的报告", f"{int((self.reports['n_checks_failed'].fillna(0) > 0).sum())} 份"),
         ]
@@ -457,9 +421,9 @@ class Briefing:
             marks = _marks(row)
             css = "num" + (" small" if bool(row["is_small"]) else "") + (
                 " fails" if row["n_reports_failing_checks"] else "")
-            value = fmt_value(name, row["value"]) + (f" {MARK_FAIL}" if row[
+            value = fmt_value(row["value"], BY_NAME[name].is_rate) + (f" {MARK_FAIL}" if row[
                 "n_reports_failing_checks"] else "")
-            prior = fmt_value(name, before["value"]) if before is not None else "—"
+            prior = fmt_value(before["value"], BY_NAME[name].is_rate) if before is not None else "—"
             rows.append([BY_NAME[name].label, (value, css), (counts, "num"), (prior, "num"),
                          (change, "num"), f"{int(row['n_bodies'])} / {int(row['n_reports'])}",
                          marks])
@@ -519,7 +483,7 @@ class Briefing:
             cells: list[Cell] = [label.split(":", 1)[-1]]
             for year in years:
                 hit = cells_by.get((label, year))
-                if hit is None or _isnan(hit["count"]):
+                if hit is None or is_missing(hit["count"]):
                     cells.append(("—", "num small"))
                     continue
                 cells.append((f"{fmt_count(hit['count'])} ({fmt_rate(hit['share'])})", "num"))
@@ -588,7 +552,7 @@ class Briefing:
             scopes.add(scope)
             ranked = frame[~frame["is_small"].astype(bool) & frame["value"].notna()]
             mine = frame[frame["is_selected"]]
-            if mine.empty or _isnan(mine["value"].iloc[0]):
+            if mine.empty or is_missing(mine["value"].iloc[0]):
                 value, rank = "—", "无数据"
             else:
                 row = mine.iloc[0]
@@ -626,11 +590,11 @@ class Briefing:
         """Per report: parse status, blank / redacted / missing cells and identity checks."""
         rows: list[list[Cell]] = []
         for report in records(self.reports):
-            failed = int(_num(report["checks_failed"]))
-            checkable = int(_num(report["checks_checkable"]))
+            failed = int(_or_zero(report["checks_failed"]))
+            checkable = int(_or_zero(report["checks_checkable"]))
             rows.append([
-                _plain(report["agency"]), str(report["year"]), _file(report["path"]),
-                _plain(report["status"]), (fmt_count(report["cells"]), "num"),
+                fmt_text(report["agency"]), str(report["year"]), _file(report["path"]),
+                fmt_text(report["status"]), (fmt_count(report["cells"]), "num"),
                 (fmt_rate(report["share_blank"]), "num"),
                 (fmt_rate(report["share_redacted"]), "num"),
                 (fmt_rate(report["share_missing"]), "num"),
@@ -650,8 +614,8 @@ class Briefing:
         rows: list[list[Cell]] = []
         for check in records(checks):
             report = names[check["report_id"]]
-            rows.append([_plain(report["agency"]), str(report["year"]), _plain(check["check"]),
-                         _plain(check["scope"]), (fmt_count(check["expected"]), "num"),
+            rows.append([fmt_text(report["agency"]), str(report["year"]), fmt_text(check["check"]),
+                         fmt_text(check["scope"]), (fmt_count(check["expected"]), "num"),
                          (fmt_count(check["actual"]), "num")])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
         return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
@@ -673,16 +637,16 @@ class Briefing:
                 # identity 5 (crosscheck.carry_forward_chain), for the total column
                 expected = forward.get(previous["report_id"], np.nan)
                 actual = over.get(report["report_id"], np.nan)
-                if not (_isnan(expected) or _isnan(actual)) and abs(expected - actual) > 1e-6:
-                    rows.append({"kind": "结转不衔接", "agency": _plain(report["agency"]),
+                if not (is_missing(expected) or is_missing(actual)) and abs(expected - actual) > 1e-6:
+                    rows.append({"kind": "结转不衔接", "agency": fmt_text(report["agency"]),
                                  "years": years,
                                  "detail": f"上年结转下年 {fmt_count(expected)} 件,"
                                            f"本年上年结转 {fmt_count(actual)} 件"})
                 if report["template"] != previous["template"]:
-                    rows.append({"kind": "模板变化", "agency": _plain(report["agency"]),
+                    rows.append({"kind": "模板变化", "agency": fmt_text(report["agency"]),
                                  "years": years,
-                                 "detail": f"{_plain(previous['template'])} 版 → "
-                                           f"{_plain(report['template'])} 版"
+                                 "detail": f"{fmt_text(previous['template'])} 版 → "
+                                           f"{fmt_text(report['template'])} 版"
                                            "(2021版把“其他处理”拆为三行)"})
             previous = report
         by_year: dict[int, set[str]] = {}
@@ -725,8 +689,8 @@ class Briefing:
                 continue
             shown += 1
             excerpt = truncate(text)
-            title = f"{_plain(report['agency'])} · {report['year']}年"
-            marked = f" {MARK_FAIL} 该报告未通过勾稽校验" if _num(report["checks_failed"]) else ""
+            title = f"{fmt_text(report['agency'])} · {report['year']}年"
+            marked = f" {MARK_FAIL} 该报告未通过勾稽校验" if _or_zero(report["checks_failed"]) else ""
             blocks.append(f"<p><b>{esc(title)}</b>{esc(marked)}</p>"
                           f"<blockquote>{esc(excerpt)}</blockquote>")
             lines.append(f"{title}{marked}\n  {excerpt}")
@@ -815,12 +779,9 @@ def _marks(row: dict[str, Any]) -> str:
     return ";".join(marks)
 
 
-def _years(years: Sequence[int]) -> str:
-    return "、".join(str(y) for y in years) if years else "无"
-
-
-def _num(value: Any) -> float:
-    return 0.0 if _isnan(value) else float(value)
+def _or_zero(value: Any) -> float:
+    """A count for arithmetic: 0 where it is missing."""
+    return 0.0 if is_missing(value) else float(value)
 
 
 def _file(path: Any) -> str:
@@ -832,6 +793,6 @@ def _file(path: Any) -> str:
 
 __all__ = [
     "INDEX_FIGURES", "KEY_FIGURES", "Briefing", "Fragment", "check_adcode",
-    "fmt_count", "fmt_rate", "load_corpus", "open_briefing", "parse_years",
+    "load_corpus", "open_briefing", "parse_years",
     "setup", "table", "truncate", "write_json",
 ]

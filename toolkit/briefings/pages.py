@@ -13,6 +13,7 @@ from typing import Any
 import nbformat
 
 from toolkit.briefings.jobs import Rendered, check_adcode, write_json
+from toolkit.present.formatting import fmt_count, fmt_rate
 from toolkit.spec.vocab import LEVEL_LABELS
 
 _EXPORTER: Any = None
@@ -102,8 +103,6 @@ def index_rows(results: Iterable[Rendered]) -> list[dict[str, Any]]:
 
 
 def _figure_cell(figure: dict[str, Any] | None) -> str:
-    from toolkit.briefings.content import fmt_count, fmt_rate
-
     if not figure or figure.get("value") is None:
         return '<td class="num small">—</td>'
     if figure["is_rate"]:

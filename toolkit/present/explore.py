@@ -29,6 +29,15 @@ import pandas as pd
 from toolkit.analysis.corpus import Corpus, Region
 from toolkit.analysis.indicators import BY_NAME, INDICATORS, SMALL
 from toolkit.present import charts
+from toolkit.present.formatting import (
+    NO_DATA,
+    fmt_count,
+    fmt_number,
+    fmt_rate,
+    fmt_value,
+    fmt_years,
+    is_missing,
+)
 from toolkit.spec.template import load_template
 
 KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
@@ -102,16 +111,7 @@ class Headline:
     @property
     def text(self) -> str:
         """The figure as a user reads it: 88.4% (38/43件) or 1,234."""
-        if self.value is None:
-            return "无数据"
-        return format_value(self.value, self.is_rate)
-
-
-def format_value(value: float | None, is_rate: bool) -> str:
-    """Rates as percentages with one decimal, counts with thousands separators."""
-    if value is None or pd.isna(value):
-        return "无数据"
-    return f"{value:.1%}" if is_rate else f"{value:,.0f}"
+        return fmt_value(self.value, self.is_rate, missing=NO_DATA)
 
 
 def open_corpus(store: str | Path | None = None) -> Corpus:
@@ -352,7 +352,7 @@ def peer_distribution_chart(frame: pd.DataFrame, title: str, is_rate: bool = Tru
     layers: list[alt.Chart] = [band, bars]
     if not selected.empty:
         mark = selected.iloc[[0]].assign(
-            label=lambda f: f["name"] + " " + f["value"].map(lambda v: format_value(v, is_rate)))[
+            label=lambda f: f["name"] + " " + f["value"].map(lambda v: fmt_value(v, is_rate, missing=NO_DATA)))[
             ["name", "value", "numerator", "denominator", "label"]]
         rule = alt.Chart(mark).mark_rule(color="#d95f02", strokeWidth=2.5).encode(
             x="value:Q",
@@ -576,8 +576,8 @@ class Views:
         p10, p90 = (float(ranked["value"].quantile(0.1)), float(ranked["value"].quantile(0.9))) \
             if len(ranked) >= MIN_SPREAD else (None, None)
         return Headline(
-            year=year, value=float(last["value"]), numerator=_num(last["numerator"]),
-            denominator=_num(last["denominator"]), is_small=small, rank=rank,
+            year=year, value=float(last["value"]), numerator=_float_or_none(last["numerator"]),
+            denominator=_float_or_none(last["denominator"]), is_small=small, rank=rank,
             n_ranked=len(ranked), p10=p10, p90=p90, **base)
 
     def chart(self, view: str, sel: Selection) -> alt.TopLevelMixin:
@@ -687,12 +687,8 @@ class Views:
         return int(series["year"].iloc[-1]) if len(series) else None
 
 
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _num(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
+def _float_or_none(value: Any) -> float | None:
+    return None if is_missing(value) else float(value)
 
 
 def selection_with(sel: Selection, **changes: object) -> Selection:
@@ -728,7 +724,7 @@ def table_grid(cells: pd.DataFrame, table: str = "requests") -> pd.DataFrame:
         return pd.DataFrame(columns=["行"])
     shown = cells.assign(text=[
         (f"[{FLAG_LABELS.get(str(f), str(f))}]" if isinstance(f, str) else "")
-        if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}")
+        if pd.isna(v) else fmt_number(v)
         for v, f in zip(cells["value"], cells["flag"], strict=True)])
     grid = shown.pivot_table(index="row", columns="column", values="text", aggfunc="first")
     grid = grid.reindex(index=[r for r in rows if r in grid.index] +
@@ -764,7 +760,7 @@ def cells_html(cells: pd.DataFrame, checks: pd.DataFrame) -> str:
     if len(checks):
         rows = "".join(
             f"<tr><td>{html.escape(str(c.check))}</td><td>{html.escape(str(c.scope))}</td>"
-            f"<td align='right'>{_fmt(c.expected)}</td><td align='right'>{_fmt(c.actual)}</td></tr>"
+            f"<td align='right'>{fmt_count(c.expected, missing='')}</td><td align='right'>{fmt_count(c.actual, missing='')}</td></tr>"
             for c in checks.itertuples())
         parts.append("<b>未通过的勾稽关系 (failing checks)</b><table style='font-size:12px'>"
                      "<tr><th>校验</th><th>范围</th><th>左边</th><th>右边</th></tr>"
@@ -778,7 +774,7 @@ def cells_html(cells: pd.DataFrame, checks: pd.DataFrame) -> str:
                 html.escape(str(c.label)), html.escape(str(c.column)),
                 html.escape(str(c.raw)) if isinstance(c.raw, str) else "",
                 html.escape(FLAG_LABELS.get(str(c.flag), "")) if isinstance(c.flag, str) else "",
-                "" if _missing(c.location) else int(cast(Any, c.location)))
+                "" if is_missing(c.location) else int(cast(Any, c.location)))
             for c in ordered.itertuples())
         parts.append("<b>单元格原文 (source text of each cell)</b><table style='font-size:12px'>"
                      "<tr><th>行标签(原文)</th><th>列</th><th>原文</th><th>标记</th><th>位置</th></tr>"
@@ -794,10 +790,10 @@ def quality_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS) -> str:
     shown = frame.head(limit)
     rows = "".join(
         f"<tr><td>{html.escape(str(r.agency) if isinstance(r.agency, str) else '(机关名称未识别)')}</td>"
-        f"<td>{'' if _missing(r.year) else int(cast(Any, r.year))}</td>"
+        f"<td>{'' if is_missing(r.year) else int(cast(Any, r.year))}</td>"
         f"<td align='right'>{int(cast(Any, r.checks_failed))}</td>"
-        f"<td align='right'>{_pct(r.share_blank)}</td><td align='right'>{_pct(r.share_redacted)}</td>"
-        f"<td align='right'>{_pct(r.share_ambiguous)}</td><td align='right'>{_pct(r.share_missing)}</td>"
+        f"<td align='right'>{fmt_rate(r.share_blank, missing='')}</td><td align='right'>{fmt_rate(r.share_redacted, missing='')}</td>"
+        f"<td align='right'>{fmt_rate(r.share_ambiguous, missing='')}</td><td align='right'>{fmt_rate(r.share_missing, missing='')}</td>"
         f"<td><code>{html.escape(str(r.report_id)[:12])}</code></td></tr>"
         for r in shown.itertuples())
     more = f"<p>共{len(frame)}份,显示前{limit}份。</p>" if len(frame) > limit else \
@@ -805,14 +801,6 @@ def quality_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS) -> str:
     return ("<table class='ogi-quality' style='font-size:12px'><tr><th>机关</th><th>年份</th>"
             "<th>未通过校验</th><th>空白</th><th>涂黑</th><th>歧义</th><th>缺失</th><th>报告</th></tr>"
             f"{rows}</table>{more}")
-
-
-def _pct(value: Any) -> str:
-    return "" if _missing(value) else f"{float(value):.1%}"
-
-
-def _fmt(value: Any) -> str:
-    return "" if _missing(value) else f"{float(value):,.0f}"
 
 
 def headline_html(head: Headline) -> str:
@@ -830,19 +818,19 @@ def headline_html(head: Headline) -> str:
                   "— 所选地区、机关类型和年份没有这项数据 (no data for this selection: "
                   "try another body kind, years or indicator)</div>")
     else:
-        counts = (f"({_fmt(head.numerator)} / {_fmt(head.denominator)}件)"
+        counts = (f"({fmt_count(head.numerator, missing='')} / {fmt_count(head.denominator, missing='')}件)"
                   if indicator.is_rate else "")
         guard = (f" · <span style='color:#b35806'>少于{SMALL}件,只列数不排名</span>"
                  if head.is_small else "")
         rank = (f" · {PEER_GROUPS[sel.peer_group]}中由高到低第{head.rank}/{head.n_ranked}"
                 if head.rank is not None else "")
-        spread = (f" · 同级P10–P90:{format_value(head.p10, indicator.is_rate)}–"
-                  f"{format_value(head.p90, indicator.is_rate)}"
+        spread = (f" · 同级P10–P90:{fmt_value(head.p10, indicator.is_rate, missing=NO_DATA)}–"
+                  f"{fmt_value(head.p90, indicator.is_rate, missing=NO_DATA)}"
                   if head.p10 is not None and head.p90 is not None else "")
         figure = (f"<div>{html.escape(indicator.label)}({head.year}年):"
                   f"<b class='ogi-value' style='font-size:18px'>{head.text}</b>{counts}"
                   f"{guard}{rank}{spread}</div>")
-    covered = "、".join(str(y) for y in head.years_covered) or "无"
+    covered = fmt_years(head.years_covered)
     failing = (f";<span style='color:#a50f15'>其中{head.n_failing}份报告未通过勾稽校验</span>"
                if head.n_failing else "")
     foot = (f"<div style='color:#666;font-size:12px'>覆盖{head.n_bodies}个机关、{head.n_reports}份报告"
@@ -853,7 +841,7 @@ def headline_html(head: Headline) -> str:
 __all__ = [
     "KIND_LABELS", "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection",
     "SvgRenderer", "Views", "cells_html", "correction_chart",
-    "export_chart", "format_value", "grid_html", "headline_html", "open_corpus",
+    "export_chart", "grid_html", "headline_html", "open_corpus",
     "peer_distribution_chart", "quality_chart", "quality_html",
     "selection_with", "stack", "table_grid", "with_title",
 ]

@@ -3,18 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from toolkit.analysis.corpus import load
 from toolkit.analysis.indicators import BY_NAME
+from toolkit.present.formatting import fmt_value
 
 HEADLINE = ("requests_received", "disclosure_rate", "refusal_rate", "review_correction_rate")
-
-
-def _fmt(value: float, is_rate: bool) -> str:
-    if pd.isna(value):
-        return "—"
-    return f"{value:.1%}" if is_rate else f"{value:,.0f}"
 
 
 def summary_text(store: str | Path) -> str:
@@ -52,7 +45,7 @@ def summary_text(store: str | Path) -> str:
             if row.empty:
                 continue
             indicator = BY_NAME[name]
-            cells.append(f"{indicator.name}={_fmt(row['value'].iloc[0], indicator.is_rate)}")
+            cells.append(f"{indicator.name}={fmt_value(row['value'].iloc[0], indicator.is_rate)}")
         lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
     from toolkit.analysis.crosscheck import cross_checks
 
