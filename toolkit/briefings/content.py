@@ -6,7 +6,7 @@ nbval diff reads like the briefing) and altair charts. Everything shown is round
 formatted here, ordered deterministically, and free of paths and clock time, so a golden
 notebook renders the same bytes on every machine.
 
-Guard rails (spec/METRICS.md): a rate over fewer than 30 requests is shown with its count
+Guard rails (spec/METRICS.md): a rate over fewer than `SMALL_SAMPLE` (30) requests is shown with its count
 and never ranked; every region figure says how many bodies and which years it covers;
 spreads are P10–P90; a figure that includes a report failing an identity check is marked ⚠.
 Every string that comes from a report is passed through `html.escape`.
@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit.analysis.corpus import Corpus, Region, load
-from toolkit.analysis.indicators import BY_NAME, KINDS, SMALL, region_code
+from toolkit.analysis.indicators import BY_NAME, region_code
 from toolkit.briefings.jobs import check_adcode, write_json
 from toolkit.present.formatting import (
+    SMALL_LABEL,
     fmt_change,
     fmt_count,
     fmt_rate,
@@ -38,6 +39,15 @@ from toolkit.present.formatting import (
     fmt_years,
     is_missing,
     rounded,
+)
+from toolkit.spec.vocab import (
+    ALL_KINDS,
+    KIND_LABELS,
+    KINDS,
+    LEVEL_LABELS,
+    SMALL_SAMPLE,
+    USABLE_STATUSES,
+    BodyKind,
 )
 from toolkit.store.views import resolve_store
 
@@ -64,10 +74,7 @@ MAX_ROWS = 40
 CARRIED_FORWARD = "requests.carried_forward.total"
 CARRIED_OVER = "requests.carried_over.total"
 
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
-KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
 MARK_FAIL = "⚠"
-MARK_SMALL = "少于30件,不排名"
 
 CSS = """
 .ogi-briefing table{border-collapse:collapse;margin:.4em 0 1em;font-size:13px}
@@ -219,7 +226,8 @@ def setup() -> None:
     use_offline_renderer()
 
 
-def open_briefing(region: str, years: str = "", store: str = "", kind: str = "all") -> Briefing:
+def open_briefing(region: str, years: str = "", store: str = "", kind: str = ALL_KINDS
+                  ) -> Briefing:
     """The entry point of the notebook: its parameters in, a `Briefing` out."""
     return Briefing(load_corpus(resolve_store(store or None)), region, parse_years(years), kind)
 
@@ -230,9 +238,9 @@ class Briefing:
     """One region, one span of years, one kind of body: every section of the briefing."""
 
     def __init__(self, corpus: Corpus, adcode: str, years: tuple[int, int] | None = None,
-                 kind: str = "all") -> None:
+                 kind: str = ALL_KINDS) -> None:
         if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         self.corpus = corpus
         self.adcode = check_adcode(adcode)
         self.region: Region = corpus.region(self.adcode)
@@ -275,17 +283,17 @@ class Briefing:
                          "agency_kind": fmt_text(latest["agency_kind"]), "years": years,
                          "missing": [y for y in self.span_years if y not in years]})
         out = pd.DataFrame(rows, columns=["body_id", "agency", "agency_kind", "years", "missing"])
-        order = out["agency_kind"].map({"government": 0, "department": 1}).fillna(2)
+        order = out["agency_kind"].map({BodyKind.GOVERNMENT: 0, BodyKind.DEPARTMENT: 1}).fillna(2)
         return out.assign(_o=order).sort_values(["_o", "agency", "body_id"]).drop(
             columns="_o").reset_index(drop=True)
 
     def duplicates_dropped(self) -> int:
         """Copies of a body-year report that the figures count once (two pages, two encodings)."""
         everything = self.corpus.all_reports
-        usable = everything[everything["status"].isin(("ok", "partial"))]
+        usable = everything[everything["status"].isin(USABLE_STATUSES)]
         codes = region_code(usable, self.region.level)
         mine = usable[(codes == self.adcode) & usable["year"].between(*self.span)]
-        if self.kind != "all":
+        if self.kind != ALL_KINDS:
             mine = mine[mine["agency_kind"] == self.kind]
         return int(len(mine) - len(self.reports))
 
@@ -294,8 +302,8 @@ class Briefing:
         region = self.region
         chain = region.path.replace("/", " › ")
         bodies = self.bodies()
-        governments = int((bodies["agency_kind"] == "government").sum())
-        departments = int((bodies["agency_kind"] == "department").sum())
+        governments = int((bodies["agency_kind"] == BodyKind.GOVERNMENT).sum())
+        departments = int((bodies["agency_kind"] == BodyKind.DEPARTMENT).sum())
         children = self.corpus.children(self.adcode)
         gaps = bodies[bodies["missing"].map(len) > 0]
         duplicates = self.duplicates_dropped()
@@ -428,7 +436,7 @@ class Briefing:
                          (change, "num"), f"{int(row['n_bodies'])} / {int(row['n_reports'])}",
                          marks])
         note = (f"比率 = 分子/分母,先合计各机关的件数再相除。{MARK_FAIL} = 含未通过勾稽校验的报告;"
-                f"“{MARK_SMALL}” = 分母少于{SMALL}件。变化:件数为同比%,比率为百分点;"
+                f"“{SMALL_LABEL}” = 分母少于{SMALL_SAMPLE}件。变化:件数为同比%,比率为百分点;"
                 "上年无报告时不计算变化。")
         return table(["指标", f"{year}年", "分子 / 分母(件数)", f"{year - 1}年", "变化",
                       "机关 / 报告", "标注"], rows, caption=f"关键指标({year}年)", note=note)
@@ -521,7 +529,7 @@ class Briefing:
             rows.append([BY_NAME[name].label,
                          *(_year_cell(name, mine.get((name, year))) for year in years)])
         note = ("纠错率 = 结果纠正件数 / 案件总数;“已审结”口径的分母扣除尚未审结的案件。"
-                "复议诉讼发生率 = 复议与诉讼案件数 / 本年新收申请数。案件少于30件的比率仅供参考。")
+                f"复议诉讼发生率 = 复议与诉讼案件数 / 本年新收申请数。案件少于{SMALL_SAMPLE}件的比率仅供参考。")
         return table(["指标", *map(str, years)], rows, caption="行政复议与行政诉讼纠错率", note=note)
 
     # -- peers ---------------------------------------------------------------------------
@@ -559,7 +567,7 @@ class Briefing:
                 value = (f"{fmt_rate(row['value'])} "
                          f"({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})")
                 if bool(row["is_small"]):
-                    rank = MARK_SMALL
+                    rank = SMALL_LABEL
                 else:
                     order = ranked.sort_values(["value", "region"], ascending=[False, True])
                     position = list(order["region"]).index(self.adcode) + 1
@@ -569,7 +577,7 @@ class Briefing:
             rows.append([BY_NAME[name].label, (value, "num"), rank, (str(len(ranked)), "num"),
                          (fmt_rate(low), "num"), (fmt_rate(mid), "num"), (fmt_rate(high), "num")])
         note = (f"{year}年;比较范围:{'、'.join(sorted(scopes))}。排名按数值从高到低,只在分母不少于"
-                f"{SMALL}件的地区之间排名;分布用P10–P90,不用最小–最大值。")
+                f"{SMALL_SAMPLE}件的地区之间排名;分布用P10–P90,不用最小–最大值。")
         return table(["指标", "本地区", "排名", "可排名地区数", "P10", "中位数", "P90"], rows,
                      caption=f"与同级地区比较({year}年)", note=note)
 
@@ -674,7 +682,7 @@ class Briefing:
     def excerpts(self) -> Fragment:
         """Section 五 (problems and improvements) of the region's reports, latest first."""
         frame = self.reports.assign(
-            _k=self.reports["agency_kind"].map({"government": 0}).fillna(1),
+            _k=self.reports["agency_kind"].map({BodyKind.GOVERNMENT: 0}).fillna(1),
         ).sort_values(["year", "_k", "agency"], ascending=[False, True, True], kind="stable")
         blocks: list[str] = []
         lines: list[str] = []
@@ -775,7 +783,7 @@ def _marks(row: dict[str, Any]) -> str:
     if row["n_reports_failing_checks"]:
         marks.append(f"{MARK_FAIL} {int(row['n_reports_failing_checks'])}份报告未通过校验")
     if bool(row["is_small"]) and bool(row["is_rate"]):
-        marks.append(MARK_SMALL)
+        marks.append(SMALL_LABEL)
     return ";".join(marks)
 
 

@@ -14,7 +14,7 @@ import nbformat
 
 from toolkit.briefings.jobs import Rendered, check_adcode, write_json
 from toolkit.present.formatting import fmt_count, fmt_rate
-from toolkit.spec.vocab import LEVEL_LABELS
+from toolkit.spec.vocab import KIND_LABELS, LEVEL_LABELS, SMALL_SAMPLE
 
 _EXPORTER: Any = None
 
@@ -119,7 +119,7 @@ def _figure_cell(figure: dict[str, Any] | None) -> str:
 
 def index_html(rows: Sequence[dict[str, Any]], years: str = "", kind: str = "all") -> str:
     """index.html: a link to every briefing with its key figures; failures with their error."""
-    from toolkit.briefings.content import INDEX_FIGURES, KIND_LABELS
+    from toolkit.briefings.content import INDEX_FIGURES
 
     e = html.escape
     body = []
@@ -149,7 +149,7 @@ def index_html(rows: Sequence[dict[str, Any]], years: str = "", kind: str = "all
             "<th>未通过校验的报告</th><th>状态</th></tr>")
     summary = (f"<p>{len(rows)} 个地区,{len(rows) - failed} 份简报,{failed} 个失败;{scope};"
                f"机关范围:{e(KIND_LABELS.get(kind, kind))}。数字为各地区最新有报告年份;括号内为分子/分母件数;"
-               "灰色 = 分母少于30件(不排名);⚠ = 含未通过勾稽校验的报告。</p>")
+               f"灰色 = 分母少于{SMALL_SAMPLE}件(不排名);⚠ = 含未通过勾稽校验的报告。</p>")
     return INDEX_PAGE.format(css=PAGE_CSS, summary=summary, head=head, rows="\n".join(body))
 
 

@@ -12,11 +12,16 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from toolkit.present.formatting import RANKED_LABEL, SMALL_LABEL
+from toolkit.spec.vocab import SMALL_SAMPLE
+
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
              "/usr/share/fonts/opentype", "/usr/share/fonts")
 WIDTH = 520
 HEIGHT = 220
+SMALL_PEER = f"少于{SMALL_SAMPLE}件"
+"""A peer under the guard rail, in the peers chart's legend (faded, not ranked)."""
 OUTCOME_COLORS = ["#1a9850", "#91cf60", "#d73027", "#fc8d59", "#fee08b", "#999999"]
 
 
@@ -57,7 +62,7 @@ def trend_chart(series: pd.DataFrame, title: str, is_rate: bool = True) -> alt.C
         return message_chart(f"{title}: 所选范围内没有数据 (no data for this selection)")
     frame = frame.assign(
         year=frame["year"].astype(int),
-        small=frame["is_small"].map({True: "少于30件,不排名", False: "≥30件"}),
+        small=frame["is_small"].map({True: SMALL_LABEL, False: RANKED_LABEL}),
         numerator=frame["numerator"].astype(float),
         denominator=frame["denominator"].astype(float),
     )[["year", "value", "numerator", "denominator", "n_reports", "n_bodies", "small"]]
@@ -76,7 +81,7 @@ def trend_chart(series: pd.DataFrame, title: str, is_rate: bool = True) -> alt.C
     line = base.mark_line(color="#3b6ea5")
     points = base.mark_point(size=70, filled=True, color="#3b6ea5").encode(
         shape=alt.Shape("small:N", title="样本",
-                        scale=alt.Scale(domain=["≥30件", "少于30件,不排名"],
+                        scale=alt.Scale(domain=[RANKED_LABEL, SMALL_LABEL],
                                         range=["circle", "triangle"])))
     return _style((line + points).properties(title=title, width=WIDTH, height=HEIGHT))
 
@@ -115,7 +120,7 @@ def peers_chart(frame: pd.DataFrame, title: str, is_rate: bool = True) -> alt.Ch
         return message_chart(f"{title}: 没有可比较的同级地区 (no peers with data)")
     data = data.assign(
         selected=data["is_selected"].map({True: "所选地区", False: "同级地区"}),
-        small=data["is_small"].map({True: "少于30件", False: "≥30件"}),
+        small=data["is_small"].map({True: SMALL_PEER, False: RANKED_LABEL}),
     )[["name", "value", "numerator", "denominator", "n_bodies", "selected", "small"]]
     value_format = ".1%" if is_rate else ",.0f"
     low, high = data["value"].quantile(0.1), data["value"].quantile(0.9)
@@ -127,7 +132,7 @@ def peers_chart(frame: pd.DataFrame, title: str, is_rate: bool = True) -> alt.Ch
         color=alt.Color("selected:N", title=None,
                         scale=alt.Scale(domain=["所选地区", "同级地区"], range=["#d95f02", "#9bb3cf"])),
         opacity=alt.Opacity("small:N", title="样本",
-                            scale=alt.Scale(domain=["≥30件", "少于30件"], range=[1.0, 0.45])),
+                            scale=alt.Scale(domain=[RANKED_LABEL, SMALL_PEER], range=[1.0, 0.45])),
         tooltip=[alt.Tooltip("name:N", title="地区"),
                  alt.Tooltip("value:Q", title=title, format=value_format),
                  alt.Tooltip("numerator:Q", title="分子", format=",.0f"),

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.analysis.corpus import Corpus, Region
-from toolkit.analysis.indicators import BY_NAME, INDICATORS, SMALL
+from toolkit.analysis.indicators import BY_NAME, INDICATORS
 from toolkit.present import charts
 from toolkit.present.formatting import (
     NO_DATA,
@@ -39,9 +39,8 @@ from toolkit.present.formatting import (
     is_missing,
 )
 from toolkit.spec.template import load_template
+from toolkit.spec.vocab import ALL_KINDS, FLAG_LABELS, KIND_LABELS, LEVEL_LABELS, SMALL_SAMPLE
 
-KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
 PEER_GROUPS = {"siblings": "同一上级的同级地区", "level": "全国同级地区"}
 VIEWS = {"trend": "趋势", "peers": "同级比较", "outcomes": "办理结果", "refusals": "不予公开理由",
          "applicants": "申请人构成", "review": "复议诉讼", "quality": "数据质量"}
@@ -68,8 +67,6 @@ QUALITY_ROWS = 50
 QUALITY_ORDER = ["未通过勾稽校验", "含空白或涂黑单元格", "含无法拆分的数字", "全部校验通过",
                  "无法校验(表格不全)"]
 QUALITY_COLORS = ["#d73027", "#fc8d59", "#fee08b", "#1a9850", "#bbbbbb"]
-FLAG_LABELS = {"blank": "空白", "redacted": "涂黑", "missing": "缺失", "ambiguous": "歧义",
-               "not_applicable": "不适用", "word_zero": "无(计为0)"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class Selection:
 
     adcode: str
     years: tuple[int, int] | None = None
-    kind: str = "all"
+    kind: str = ALL_KINDS
     indicator: str = "disclosure_rate"
     peer_group: str = "siblings"
 
@@ -327,12 +324,12 @@ def stack(*parts: alt.TopLevelMixin) -> alt.VConcatChart:
 def peer_distribution_chart(frame: pd.DataFrame, title: str, is_rate: bool = True,
                             bins: int = 20) -> alt.Chart:
     """Many peers as a histogram (binned here, so a few rows reach the chart), the selected
-    region marked by a rule; peers under 30 requests are left out of the distribution."""
+    region marked by a rule; peers under `SMALL_SAMPLE` requests are left out of the distribution."""
     data = frame.dropna(subset=["value"])
     ranked = data[~data["is_small"].astype(bool)]
     selected = data[data["is_selected"].astype(bool)]
     if ranked.empty:
-        return charts.message_chart(f"{title}: 没有可比较的同级地区 (no peers with 30+ requests)")
+        return charts.message_chart(f"{title}: 没有可比较的同级地区 (no peers with {SMALL_SAMPLE}+ requests)")
     values = ranked["value"].to_numpy(dtype=float)
     edges = np.histogram_bin_edges(values, bins=min(bins, max(1, len(np.unique(values)))))
     counts, edges = np.histogram(values, bins=edges)
@@ -526,7 +523,7 @@ class Views:
         if rows is None:
             return self._report_frame.iloc[0:0]
         frame = self._report_frame.iloc[rows]
-        if sel.kind != "all":
+        if sel.kind != ALL_KINDS:
             frame = frame[frame["agency_kind"] == sel.kind]
         if sel.years is not None:
             frame = frame[(frame["year"] >= sel.years[0]) & (frame["year"] <= sel.years[1])]
@@ -611,8 +608,8 @@ class Views:
             chart = peer_distribution_chart(frame, indicator.label, indicator.is_rate)
         else:
             chart = charts.peers_chart(frame, indicator.label, indicator.is_rate)
-        note = f"少于{SMALL}件的地区只列数不排名" if len(frame) <= MAX_PEER_BARS else \
-            f"分布不含少于{SMALL}件的地区"
+        note = f"少于{SMALL_SAMPLE}件的地区只列数不排名" if len(frame) <= MAX_PEER_BARS else \
+            f"分布不含少于{SMALL_SAMPLE}件的地区"
         return with_title(chart, title, f"{self.coverage(sel)} · {note}")
 
     def composition(self, sel: Selection, group: str) -> pd.DataFrame:
@@ -820,7 +817,7 @@ def headline_html(head: Headline) -> str:
     else:
         counts = (f"({fmt_count(head.numerator, missing='')} / {fmt_count(head.denominator, missing='')}件)"
                   if indicator.is_rate else "")
-        guard = (f" · <span style='color:#b35806'>少于{SMALL}件,只列数不排名</span>"
+        guard = (f" · <span style='color:#b35806'>少于{SMALL_SAMPLE}件,只列数不排名</span>"
                  if head.is_small else "")
         rank = (f" · {PEER_GROUPS[sel.peer_group]}中由高到低第{head.rank}/{head.n_ranked}"
                 if head.rank is not None else "")
@@ -839,7 +836,7 @@ def headline_html(head: Headline) -> str:
 
 
 __all__ = [
-    "KIND_LABELS", "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection",
+    "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection",
     "SvgRenderer", "Views", "cells_html", "correction_chart",
     "export_chart", "grid_html", "headline_html", "open_corpus",
     "peer_distribution_chart", "quality_chart", "quality_html",

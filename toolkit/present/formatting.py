@@ -13,10 +13,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.spec.vocab import SMALL_SAMPLE
+
 MISSING = "—"
 """What a missing value is shown as, unless a caller asks for another text."""
 NO_DATA = "无数据"
 """The explorer's word for a figure it has no data for."""
+SMALL_LABEL = f"少于{SMALL_SAMPLE}件,不排名"
+"""The guard rail's mark on a rate over fewer than `SMALL_SAMPLE` requests."""
+RANKED_LABEL = f"≥{SMALL_SAMPLE}件"
+"""The other side of that guard rail, in chart legends."""
 
 
 def is_missing(value: Any) -> bool:
@@ -80,5 +86,5 @@ def rounded(value: Any, digits: int = 6) -> float | int | None:
     return round(number, digits)
 
 
-__all__ = ["MISSING", "NO_DATA", "fmt_change", "fmt_count", "fmt_number", "fmt_rate", "fmt_text",
+__all__ = ["MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count", "fmt_number", "fmt_rate", "fmt_text",
            "fmt_value", "fmt_years", "is_missing", "rounded"]

@@ -21,7 +21,6 @@ import ipywidgets as w
 from toolkit.analysis.corpus import Corpus
 from toolkit.analysis.indicators import BY_NAME
 from toolkit.present.explore import (
-    KIND_LABELS,
     PEER_GROUPS,
     VIEWS,
     Selection,
@@ -35,6 +34,7 @@ from toolkit.present.explore import (
     register_cjk_font,
     selection_with,
 )
+from toolkit.spec.vocab import ALL_KINDS, KIND_LABELS
 
 ALL = ""  # dropdown value meaning "the whole region above"
 TABLES = {"requests": "三、依申请公开", "review": "四、复议诉讼", "active": "二、主动公开"}
@@ -55,7 +55,7 @@ class Explorer:
     """Region, years, body kind, indicator and peer-group widgets driving seven views."""
 
     def __init__(self, corpus: Corpus | Views, adcode: str | None = None,
-                 indicator: str = "disclosure_rate", kind: str = "all",
+                 indicator: str = "disclosure_rate", kind: str = ALL_KINDS,
                  years: tuple[int, int] | None = None, peer_group: str = "siblings",
                  view: str = "trend", warm: bool = True, cache_size: int = 64) -> None:
         self.views = corpus if isinstance(corpus, Views) else Views(corpus)
