@@ -12,15 +12,14 @@ import pandas as pd
 import pytest
 
 from toolkit.present import charts
-from toolkit.present.explore import (
-    SvgRenderer,
+from toolkit.present.charts import (
     correction_chart,
-    export_chart,
     peer_distribution_chart,
     quality_chart,
     stack,
     with_title,
 )
+from toolkit.present.render import SvgRenderer, export_chart
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

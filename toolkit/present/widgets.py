@@ -20,20 +20,9 @@ import ipywidgets as w
 
 from toolkit.analysis.corpus import Corpus
 from toolkit.analysis.indicators import BY_NAME
-from toolkit.present.explore import (
-    PEER_GROUPS,
-    VIEWS,
-    Selection,
-    SvgRenderer,
-    Views,
-    cells_html,
-    export_chart,
-    grid_html,
-    headline_html,
-    quality_html,
-    register_cjk_font,
-    selection_with,
-)
+from toolkit.present.explore import PEER_GROUPS, VIEWS, Selection, Views, selection_with
+from toolkit.present.panels import cells_html, grid_html, headline_html, quality_html
+from toolkit.present.render import SvgRenderer, export_chart, register_cjk_font
 from toolkit.spec.vocab import ALL_KINDS, KIND_LABELS
 
 ALL = ""  # dropdown value meaning "the whole region above"
