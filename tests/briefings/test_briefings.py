@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import BUNDLED, REPO
 from toolkit.analysis.indicators import BY_NAME, region_indicators
-from toolkit.briefings import batch, kernel, pages
+from toolkit.briefings import batch, fragments, kernel, pages
 from toolkit.briefings import content as briefing
 from toolkit.briefings.jobs import Job, check_adcode
 from toolkit.parse import parse_report
@@ -119,7 +119,7 @@ def test_truncate_cuts_at_a_sentence_end() -> None:
 
 
 def test_tables_escape_every_cell_and_keep_a_text_twin() -> None:
-    fragment = briefing.table(["a<b>"], [[SCRIPT], [(SCRIPT, 'num" onclick="x')]],
+    fragment = fragments.table(["a<b>"], [[SCRIPT], [(SCRIPT, 'num" onclick="x')]],
                               caption="<i>c</i>", note="&")
     assert "<script" not in fragment.html and "<img" not in fragment.html
     assert "&lt;script&gt;" in fragment.html and 'onclick="x' not in fragment.html
@@ -180,7 +180,7 @@ def test_report_text_is_escaped(tampered: Path) -> None:
     assert "<script" not in page and "&lt;script&gt;alert" in page
 
 
-def _notebook_with(fragment: briefing.Fragment) -> nbformat.NotebookNode:
+def _notebook_with(fragment: fragments.Fragment) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell("brief.excerpts()", outputs=[nbformat.v4.new_output(
         "execute_result", {"text/html": fragment.html, "text/plain": fragment.text},
         execution_count=1)])

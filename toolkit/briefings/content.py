@@ -6,19 +6,24 @@ nbval diff reads like the briefing) and altair charts. Everything shown is round
 formatted here, ordered deterministically, and free of paths and clock time, so a golden
 notebook renders the same bytes on every machine.
 
-Guard rails (spec/METRICS.md): a rate over fewer than `SMALL_SAMPLE` (30) requests is shown with its count
-and never ranked; every region figure says how many bodies and which years it covers;
-spreads are P10–P90; a figure that includes a report failing an identity check is marked ⚠.
-Every string that comes from a report is passed through `html.escape`.
+Guard rails (spec/METRICS.md): a rate over fewer than `SMALL_SAMPLE` (30) requests is shown
+with its count and never ranked; every region figure says how many bodies and which years it
+covers; spreads are P10–P90; a figure that includes a report failing an identity check is
+marked ⚠. Every string that comes from a report is escaped (`fragments.esc`).
+
+Why this module is longer than the others: most of it is one class, `Briefing`, whose
+methods are the briefing's sections in the order the notebook shows them (header, coverage,
+key figures, trends, outcomes and refusals, review and litigation, peers, data quality,
+section 五, the JSON record). Splitting it would scatter one page over several files. What
+the sections are built from lives elsewhere: HTML pieces in `toolkit.briefings.fragments`,
+numbers in `toolkit.present.formatting`, charts in `toolkit.present.charts`, the page
+around the notebook in `toolkit.briefings.pages` and `templates/`.
 """
 from __future__ import annotations
 
-import html
 import itertools
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +33,10 @@ import pandas as pd
 
 from toolkit.analysis.corpus import Corpus, Region, load
 from toolkit.analysis.indicators import BY_NAME, region_code
+from toolkit.briefings.fragments import Cell, Fragment, esc, paragraphs, stylesheet, table
 from toolkit.briefings.jobs import check_adcode, write_json
 from toolkit.present.formatting import (
+    MARK_FAIL,
     SMALL_LABEL,
     fmt_change,
     fmt_count,
@@ -60,8 +67,6 @@ KEY_FIGURES: tuple[str, ...] = (
     "dispute_rate",
 )
 """The indicators of the key-figures table, the JSON beside each briefing and the index."""
-INDEX_FIGURES: tuple[str, ...] = ("requests_received", "disclosure_rate", "refusal_rate",
-                                  "review_correction_rate")
 PEER_FIGURES: tuple[str, ...] = ("disclosure_rate", "refusal_rate", "cannot_provide_rate",
                                  "not_processed_rate", "review_correction_rate")
 CORRECTION_FIGURES: tuple[str, ...] = ("review_correction_rate", "review_correction_rate_decided",
@@ -74,53 +79,8 @@ MAX_ROWS = 40
 CARRIED_FORWARD = "requests.carried_forward.total"
 CARRIED_OVER = "requests.carried_over.total"
 
-MARK_FAIL = "⚠"
 
-CSS = """
-.ogi-briefing table{border-collapse:collapse;margin:.4em 0 1em;font-size:13px}
-.ogi-briefing th,.ogi-briefing td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;
- vertical-align:top}
-.ogi-briefing th{background:#f3f5f7}
-.ogi-briefing td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ogi-briefing .small{color:#8a8a8a}
-.ogi-briefing .fails{background:#fde8e6}
-.ogi-briefing .note{color:#555;font-size:12px}
-.ogi-briefing blockquote{margin:.3em 0 .9em;padding:.2em .8em;border-left:3px solid #c8d1dc;
- color:#333}
-"""
-
-
-# ---------------------------------------------------------------- fragments and formats
-
-@dataclass(frozen=True)
-class Fragment:
-    """Escaped HTML for the notebook and the export, with a plain-text twin.
-
-    The twin is what `repr` (and so the notebook's text/plain output) shows: nbval compares
-    it too, and a failing comparison then prints readable lines rather than markup.
-    """
-
-    html: str
-    text: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text)
-
-
-def esc(value: Any) -> str:
-    """Any value as escaped HTML text (None and NaN as a dash)."""
-    return html.escape(fmt_text(value), quote=True)
-
-
-Cell = str | tuple[str, str]
-"""A table cell: its text, or (text, css classes) such as ('12.5%', 'num small')."""
-
+# ---------------------------------------------------------------- cells
 
 def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
     """One indicator in one year of a by-year table: the figure, its counts for a rate,
@@ -135,42 +95,6 @@ def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
         text += f" {MARK_FAIL}"
         css += " fails"
     return (text, css)
-
-
-def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "",
-          note: str = "") -> Fragment:
-    """An HTML table with every cell escaped, and its plain-text twin."""
-    rows = [list(r) for r in rows]
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = []
-    lines = [" | ".join(columns)]
-    for row in rows:
-        cells = []
-        texts = []
-        for cell in row:
-            text, css = (cell, "") if isinstance(cell, str) else cell
-            cells.append(f'<td class="{esc(css)}">{esc(text)}</td>' if css else
-                         f"<td>{esc(text)}</td>")
-            texts.append(text)
-        body.append("<tr>" + "".join(cells) + "</tr>")
-        lines.append(" | ".join(texts))
-    if not rows:
-        body.append(f'<tr><td colspan="{len(columns)}" class="note">(无)</td></tr>')
-        lines.append("(无)")
-    title = f"<caption>{esc(caption)}</caption>" if caption else ""
-    foot = f'<p class="note">{esc(note)}</p>' if note else ""
-    markup = (f'<div class="ogi-briefing"><table>{title}<thead><tr>{head}</tr></thead>'
-              f"<tbody>{''.join(body)}</tbody></table>{foot}</div>")
-    text = "\n".join(([caption] if caption else []) + lines + ([note] if note else []))
-    return Fragment(markup, text)
-
-
-def paragraphs(lines: Iterable[str], css: str = "") -> Fragment:
-    """Escaped paragraphs (a list of facts or a note)."""
-    lines = list(lines)
-    attr = f' class="{esc(css)}"' if css else ""
-    markup = "".join(f"<p{attr}>{esc(line)}</p>" for line in lines)
-    return Fragment(f'<div class="ogi-briefing">{markup}</div>', "\n".join(lines))
 
 
 # ---------------------------------------------------------------- parameters and the store
@@ -220,7 +144,8 @@ def load_corpus(store: str | Path) -> Corpus:
 
 
 def setup() -> None:
-    """Charts as SVG through vl-convert: offline, the same bytes every run (see NOTES.md)."""
+    """Charts as SVG through vl-convert in the toolkit's theme: offline, the same bytes every
+    run (see NOTES.md)."""
     from toolkit.present.charts import use_offline_renderer
 
     use_offline_renderer()
@@ -326,7 +251,7 @@ class Briefing:
         ]
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
         title = f"{region.name} 政府信息公开工作年度报告简报"
-        markup = (f"<style>{CSS}</style><div class=\"ogi-briefing\"><h2>{esc(title)}</h2>"
+        markup = (f"{stylesheet()}<div class=\"ogi-briefing\"><h2>{esc(title)}</h2>"
                   f"<table><tbody>{rows}</tbody></table></div>")
         text = "\n".join([title, *(f"{k}: {v}" for k, v in facts)])
         return Fragment(markup, text)
@@ -800,7 +725,6 @@ def _file(path: Any) -> str:
 
 
 __all__ = [
-    "INDEX_FIGURES", "KEY_FIGURES", "Briefing", "Fragment", "check_adcode",
-    "load_corpus", "open_briefing", "parse_years",
-    "setup", "table", "truncate", "write_json",
+    "KEY_FIGURES", "Briefing", "load_corpus", "open_briefing", "parse_years", "setup",
+    "truncate",
 ]

@@ -23,6 +23,8 @@ SMALL_LABEL = f"少于{SMALL_SAMPLE}件,不排名"
 """The guard rail's mark on a rate over fewer than `SMALL_SAMPLE` requests."""
 RANKED_LABEL = f"≥{SMALL_SAMPLE}件"
 """The other side of that guard rail, in chart legends."""
+MARK_FAIL = "⚠"
+"""The mark on a figure that includes a report failing an identity check."""
 
 
 def is_missing(value: Any) -> bool:
@@ -86,5 +88,5 @@ def rounded(value: Any, digits: int = 6) -> float | int | None:
     return round(number, digits)
 
 
-__all__ = ["MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count", "fmt_number", "fmt_rate", "fmt_text",
+__all__ = ["MARK_FAIL", "MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count", "fmt_number", "fmt_rate", "fmt_text",
            "fmt_value", "fmt_years", "is_missing", "rounded"]
