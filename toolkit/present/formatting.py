@@ -3,7 +3,8 @@
 Counts are whole numbers with thousands separators (1,234), rates are percentages with one
 decimal (43.5%), changes carry their sign (+12.3%, +1.5个百分点). A missing value (None,
 NaN, pd.NA, or anything that is not a number) is shown as `missing`: a dash by default;
-the explorer's headline says 无数据 and its HTML tables leave the cell empty.
+the explorer's headline says 无数据 and its HTML tables leave the cell empty. The marks of
+the guard rails (too few requests to rank, a report failing a check) are here too.
 """
 from __future__ import annotations
 
@@ -88,5 +89,7 @@ def rounded(value: Any, digits: int = 6) -> float | int | None:
     return round(number, digits)
 
 
-__all__ = ["MARK_FAIL", "MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count", "fmt_number", "fmt_rate", "fmt_text",
-           "fmt_value", "fmt_years", "is_missing", "rounded"]
+__all__ = [
+    "MARK_FAIL", "MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count",
+    "fmt_number", "fmt_rate", "fmt_text", "fmt_value", "fmt_years", "is_missing", "rounded",
+]

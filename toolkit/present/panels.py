@@ -50,7 +50,8 @@ def cells_html(cells: pd.DataFrame, checks: pd.DataFrame) -> str:
     if len(checks):
         rows = "".join(
             f"<tr><td>{html.escape(str(c.check))}</td><td>{html.escape(str(c.scope))}</td>"
-            f"<td align='right'>{fmt_count(c.expected, missing='')}</td><td align='right'>{fmt_count(c.actual, missing='')}</td></tr>"
+            f"<td align='right'>{fmt_count(c.expected, missing='')}</td>"
+            f"<td align='right'>{fmt_count(c.actual, missing='')}</td></tr>"
             for c in checks.itertuples())
         parts.append("<b>未通过的勾稽关系 (failing checks)</b><table style='font-size:12px'>"
                      "<tr><th>校验</th><th>范围</th><th>左边</th><th>右边</th></tr>"
