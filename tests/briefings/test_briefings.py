@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import BUNDLED, REPO
 from toolkit.analysis.indicators import BY_NAME, region_indicators
-from toolkit.briefings import batch, kernel, pages
+from toolkit.briefings import batch, fragments, kernel, pages
 from toolkit.briefings import content as briefing
 from toolkit.briefings.jobs import Job, check_adcode
 from toolkit.parse import parse_report
@@ -111,17 +111,6 @@ def test_adcodes_that_could_not_name_a_file_are_refused(code: str) -> None:
         check_adcode(code)
 
 
-@pytest.mark.parametrize(("value", "count", "rate"), [
-    pytest.param(1234.0, "1,234", "123400.0%", id="thousands"),
-    pytest.param(0.43512, "0", "43.5%", id="rate-rounded"),
-    pytest.param(float("nan"), "—", "—", id="nan-is-a-dash"),
-    pytest.param(None, "—", "—", id="none-is-a-dash"),
-])
-def test_formats(value: Any, count: str, rate: str) -> None:
-    assert briefing.fmt_count(value) == count
-    assert briefing.fmt_rate(value) == rate
-
-
 def test_truncate_cuts_at_a_sentence_end() -> None:
     text = "一是问题甲。" * 30 + "二是问题乙" * 30
     cut = briefing.truncate(text, 100)
@@ -130,7 +119,7 @@ def test_truncate_cuts_at_a_sentence_end() -> None:
 
 
 def test_tables_escape_every_cell_and_keep_a_text_twin() -> None:
-    fragment = briefing.table(["a<b>"], [[SCRIPT], [(SCRIPT, 'num" onclick="x')]],
+    fragment = fragments.table(["a<b>"], [[SCRIPT], [(SCRIPT, 'num" onclick="x')]],
                               caption="<i>c</i>", note="&")
     assert "<script" not in fragment.html and "<img" not in fragment.html
     assert "&lt;script&gt;" in fragment.html and 'onclick="x' not in fragment.html
@@ -191,7 +180,7 @@ def test_report_text_is_escaped(tampered: Path) -> None:
     assert "<script" not in page and "&lt;script&gt;alert" in page
 
 
-def _notebook_with(fragment: briefing.Fragment) -> nbformat.NotebookNode:
+def _notebook_with(fragment: fragments.Fragment) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell("brief.excerpts()", outputs=[nbformat.v4.new_output(
         "execute_result", {"text/html": fragment.html, "text/plain": fragment.text},
         execution_count=1)])

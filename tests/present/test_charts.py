@@ -12,15 +12,14 @@ import pandas as pd
 import pytest
 
 from toolkit.present import charts
-from toolkit.present.explore import (
-    SvgRenderer,
+from toolkit.present.charts import (
     correction_chart,
-    export_chart,
     peer_distribution_chart,
     quality_chart,
     stack,
     with_title,
 )
+from toolkit.present.render import SvgRenderer, export_chart
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -215,6 +214,23 @@ def test_stack_keeps_the_style_and_gives_each_part_its_own_colors() -> None:
     assert len(spec["vconcat"]) == 2
     assert spec["config"]["font"] == charts.FONT
     assert spec["resolve"]["scale"]["color"] == "independent"
+
+
+def test_one_theme_styles_every_chart_and_no_builder_configures_its_own() -> None:
+    import altair as alt
+
+    built = [charts.message_chart("x"), charts.trend_chart(series([0.5, 0.6]), "公开率"),
+             quality_chart(pd.DataFrame({"year": [2019], "quality": ["全部校验通过"]})),
+             peer_distribution_chart(pd.DataFrame({
+                 "name": ["甲", "乙"], "value": [0.2, 0.4], "numerator": [20, 40],
+                 "denominator": [100, 100], "is_small": [False, False],
+                 "is_selected": [True, False]}), "公开率")]
+    assert alt.theme.active == charts.THEME
+    for chart in built:
+        assert chart.config is alt.Undefined
+        config = chart.to_dict()["config"]
+        assert config["font"] == config["title"]["font"] == charts.FONT
+        assert config["title"]["anchor"] == "start"
 
 
 # ---------------------------------------------------------------------------- rendering

@@ -3,7 +3,8 @@
 Indicators are declared once, as data (`INDICATORS`): a numerator and a denominator, each a
 sum of canonical keys. Region figures sum the counts first and divide after, and always
 come with the counts, the number of bodies and the years they cover. A rate over fewer
-than 30 requests is marked `is_small` (shown, not ranked); a zero denominator gives null.
+than `SMALL_SAMPLE` (30) requests is marked `is_small` (shown, not ranked); a zero
+denominator gives null. Levels, body kinds and that threshold come from `toolkit.spec.vocab`.
 """
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SMALL = 30
-LEVELS = ("province", "city", "county")
-KINDS = ("all", "government", "department")
+from toolkit.spec.vocab import KINDS, REGION_LEVELS, SMALL_SAMPLE
+
+# The names older callers import from here (toolkit/analysis/corpus.py: KINDS, LEVELS;
+# scripts/make_data_dictionary.py: SMALL; scripts/benchmark_regions.py: KINDS, LEVELS).
+# Aliases of the vocabulary, to go once those import toolkit.spec.vocab themselves.
+LEVELS = REGION_LEVELS
+SMALL = SMALL_SAMPLE
 
 _DENIED = ["state_secret", "law_prohibited", "three_safety", "third_party", "internal_affairs",
            "process_info", "enforcement_file", "query"]
@@ -176,7 +181,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame["value"] = ratio.where(rate, frame["numerator"])
     frame["is_rate"] = rate
     requests_base = frame["denominator"].where(rate)
-    frame["is_small"] = rate & (requests_base.fillna(0) < SMALL)
+    frame["is_small"] = rate & (requests_base.fillna(0) < SMALL_SAMPLE)
     return frame
 
 
@@ -198,8 +203,8 @@ def region_code(reports: pd.DataFrame, level: str) -> pd.Series:
     A city body belongs to its province and city, not to a county; bodies of the four
     municipalities and county-level units directly under a province have no city.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if level not in REGION_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(REGION_LEVELS)}, not {level!r}")
     adcode = reports["adcode"].astype("string")
     body_level = reports["level"].astype("string")
     depth = {"province": 0, "city": 1, "county": 2, "township": 3}
@@ -248,7 +253,7 @@ def region_indicators(wide: pd.DataFrame, reports: pd.DataFrame, level: str = "c
     `matrices` (from `count_matrices`) saves recomputing per-report counts per call.
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     selected = reports if kind == "all" else reports[reports["agency_kind"] == kind]
     selected = selected.assign(region=region_code(selected, level)).dropna(
         subset=["region", "year"])

@@ -1,2 +1,3 @@
-"""Briefings: what a region's briefing shows (`content`), rendering notebooks in reused kernels
-(`kernel`), the HTML pages (`pages`) and the batch over regions (`batch`)."""
+"""Briefings: what a region's briefing shows (`content`, built from the HTML pieces of
+`fragments`), rendering notebooks in reused kernels (`kernel`), the HTML pages (`pages`, from
+the template files in `templates/` that `assets` reads) and the batch over regions (`batch`)."""

@@ -42,10 +42,10 @@ from toolkit.briefings.kernel import (
 )
 from toolkit.briefings.pages import export_html, write_index
 from toolkit.spec.errors import StoreNotFound
+from toolkit.spec.vocab import ALL_KINDS, KINDS, REGION_LEVELS
 from toolkit.store.views import resolve_store
 
-LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
+LEVEL_ORDER = {str(level): order for order, level in enumerate(REGION_LEVELS)}
 
 
 def render_job(job: Job) -> Rendered:
@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--region", action="append", default=[], metavar="ADCODE",
                         help="a six-digit adcode; repeat for several")
     parser.add_argument("--years", default="", help="2021 or 2019-2021 (default: every year)")
-    parser.add_argument("--kind", default="all", choices=("all", "government", "department"))
+    parser.add_argument("--kind", default=ALL_KINDS, choices=[str(kind) for kind in KINDS])
     parser.add_argument("--out", default="reports_out", help="output folder (default reports_out)")
     parser.add_argument("--store", default=None,
                         help="store written by `ingest` (default: $OGI_STORE, else data/store)")

@@ -6,20 +6,24 @@ nbval diff reads like the briefing) and altair charts. Everything shown is round
 formatted here, ordered deterministically, and free of paths and clock time, so a golden
 notebook renders the same bytes on every machine.
 
-Guard rails (spec/METRICS.md): a rate over fewer than 30 requests is shown with its count
-and never ranked; every region figure says how many bodies and which years it covers;
-spreads are P10–P90; a figure that includes a report failing an identity check is marked ⚠.
-Every string that comes from a report is passed through `html.escape`.
+Guard rails (spec/METRICS.md): a rate over fewer than `SMALL_SAMPLE` (30) requests is shown
+with its count and never ranked; every region figure says how many bodies and which years it
+covers; spreads are P10–P90; a figure that includes a report failing an identity check is
+marked ⚠. Every string that comes from a report is escaped (`fragments.esc`).
+
+Why this module is longer than the others: most of it is one class, `Briefing`, whose
+methods are the briefing's sections in the order the notebook shows them (header, coverage,
+key figures, trends, outcomes and refusals, review and litigation, peers, data quality,
+section 五, the JSON record). Splitting it would scatter one page over several files. What
+the sections are built from lives elsewhere: HTML pieces in `toolkit.briefings.fragments`,
+numbers in `toolkit.present.formatting`, charts in `toolkit.present.charts`, the page
+around the notebook in `toolkit.briefings.pages` and `templates/`.
 """
 from __future__ import annotations
 
-import html
 import itertools
-import math
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +32,30 @@ import numpy as np
 import pandas as pd
 
 from toolkit.analysis.corpus import Corpus, Region, load
-from toolkit.analysis.indicators import BY_NAME, KINDS, SMALL, region_code
+from toolkit.analysis.indicators import BY_NAME, region_code
+from toolkit.briefings.fragments import Cell, Fragment, esc, paragraphs, stylesheet, table
 from toolkit.briefings.jobs import check_adcode, write_json
+from toolkit.present.formatting import (
+    MARK_FAIL,
+    SMALL_LABEL,
+    fmt_change,
+    fmt_count,
+    fmt_rate,
+    fmt_text,
+    fmt_value,
+    fmt_years,
+    is_missing,
+    rounded,
+)
+from toolkit.spec.vocab import (
+    ALL_KINDS,
+    KIND_LABELS,
+    KINDS,
+    LEVEL_LABELS,
+    SMALL_SAMPLE,
+    USABLE_STATUSES,
+    BodyKind,
+)
 from toolkit.store.views import resolve_store
 
 SCHEMA_VERSION = 1
@@ -41,8 +67,6 @@ KEY_FIGURES: tuple[str, ...] = (
     "dispute_rate",
 )
 """The indicators of the key-figures table, the JSON beside each briefing and the index."""
-INDEX_FIGURES: tuple[str, ...] = ("requests_received", "disclosure_rate", "refusal_rate",
-                                  "review_correction_rate")
 PEER_FIGURES: tuple[str, ...] = ("disclosure_rate", "refusal_rate", "cannot_provide_rate",
                                  "not_processed_rate", "review_correction_rate")
 CORRECTION_FIGURES: tuple[str, ...] = ("review_correction_rate", "review_correction_rate_decided",
@@ -55,108 +79,15 @@ MAX_ROWS = 40
 CARRIED_FORWARD = "requests.carried_forward.total"
 CARRIED_OVER = "requests.carried_over.total"
 
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
-KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
-MARK_FAIL = "⚠"
-MARK_SMALL = "少于30件,不排名"
 
-CSS = """
-.ogi-briefing table{border-collapse:collapse;margin:.4em 0 1em;font-size:13px}
-.ogi-briefing th,.ogi-briefing td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;
- vertical-align:top}
-.ogi-briefing th{background:#f3f5f7}
-.ogi-briefing td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ogi-briefing .small{color:#8a8a8a}
-.ogi-briefing .fails{background:#fde8e6}
-.ogi-briefing .note{color:#555;font-size:12px}
-.ogi-briefing blockquote{margin:.3em 0 .9em;padding:.2em .8em;border-left:3px solid #c8d1dc;
- color:#333}
-"""
-
-
-# ---------------------------------------------------------------- fragments and formats
-
-@dataclass(frozen=True)
-class Fragment:
-    """Escaped HTML for the notebook and the export, with a plain-text twin.
-
-    The twin is what `repr` (and so the notebook's text/plain output) shows: nbval compares
-    it too, and a failing comparison then prints readable lines rather than markup.
-    """
-
-    html: str
-    text: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text)
-
-
-def esc(value: Any) -> str:
-    """Any value as escaped HTML text (None and NaN as a dash)."""
-    return html.escape(_plain(value), quote=True)
-
-
-def _plain(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    return str(value)
-
-
-def _isnan(value: Any) -> bool:
-    try:
-        return value is None or value is pd.NA or bool(np.isnan(float(value)))
-    except (TypeError, ValueError):
-        return True
-
-
-def fmt_count(value: Any) -> str:
-    """1234.0 → '1,234'; counts are whole numbers, shown without decimals."""
-    return "—" if _isnan(value) else f"{round(float(value)):,}"
-
-
-def fmt_rate(value: Any) -> str:
-    """0.4351 → '43.5%'."""
-    return "—" if _isnan(value) else f"{float(value) * 100:.1f}%"
-
-
-def fmt_change(value: Any, unit: str = "%") -> str:
-    """+12.34 → '+12.3%' (or '+12.3个百分点' for a change of a rate)."""
-    if _isnan(value):
-        return "—"
-    text = f"{float(value):+.1f}"
-    return text + ("%" if unit == "%" else "个百分点")
-
-
-def fmt_value(name: str, value: Any) -> str:
-    return fmt_rate(value) if BY_NAME[name].is_rate else fmt_count(value)
-
-
-def rounded(value: Any, digits: int = 6) -> float | int | None:
-    """A number for JSON: None for NaN, int for whole counts, rounded floats otherwise."""
-    if _isnan(value):
-        return None
-    number = float(value)
-    if number.is_integer() and abs(number) < 2**53:
-        return int(number)
-    return round(number, digits)
-
-
-Cell = str | tuple[str, str]
-"""A table cell: its text, or (text, css classes) such as ('12.5%', 'num small')."""
-
+# ---------------------------------------------------------------- cells
 
 def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
     """One indicator in one year of a by-year table: the figure, its counts for a rate,
     grey when small, ⚠ when a report behind it fails a check; — when there is none."""
     if row is None:
         return ("—", "num small")
-    text = fmt_value(name, row["value"])
+    text = fmt_value(row["value"], BY_NAME[name].is_rate)
     if BY_NAME[name].is_rate:
         text += f" ({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})"
     css = "num" + (" small" if bool(row["is_small"]) else "")
@@ -164,42 +95,6 @@ def _year_cell(name: str, row: dict[str, Any] | None) -> Cell:
         text += f" {MARK_FAIL}"
         css += " fails"
     return (text, css)
-
-
-def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "",
-          note: str = "") -> Fragment:
-    """An HTML table with every cell escaped, and its plain-text twin."""
-    rows = [list(r) for r in rows]
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = []
-    lines = [" | ".join(columns)]
-    for row in rows:
-        cells = []
-        texts = []
-        for cell in row:
-            text, css = (cell, "") if isinstance(cell, str) else cell
-            cells.append(f'<td class="{esc(css)}">{esc(text)}</td>' if css else
-                         f"<td>{esc(text)}</td>")
-            texts.append(text)
-        body.append("<tr>" + "".join(cells) + "</tr>")
-        lines.append(" | ".join(texts))
-    if not rows:
-        body.append(f'<tr><td colspan="{len(columns)}" class="note">(无)</td></tr>')
-        lines.append("(无)")
-    title = f"<caption>{esc(caption)}</caption>" if caption else ""
-    foot = f'<p class="note">{esc(note)}</p>' if note else ""
-    markup = (f'<div class="ogi-briefing"><table>{title}<thead><tr>{head}</tr></thead>'
-              f"<tbody>{''.join(body)}</tbody></table>{foot}</div>")
-    text = "\n".join(([caption] if caption else []) + lines + ([note] if note else []))
-    return Fragment(markup, text)
-
-
-def paragraphs(lines: Iterable[str], css: str = "") -> Fragment:
-    """Escaped paragraphs (a list of facts or a note)."""
-    lines = list(lines)
-    attr = f' class="{esc(css)}"' if css else ""
-    markup = "".join(f"<p{attr}>{esc(line)}</p>" for line in lines)
-    return Fragment(f'<div class="ogi-briefing">{markup}</div>', "\n".join(lines))
 
 
 # ---------------------------------------------------------------- parameters and the store
@@ -249,13 +144,15 @@ def load_corpus(store: str | Path) -> Corpus:
 
 
 def setup() -> None:
-    """Charts as SVG through vl-convert: offline, the same bytes every run (see NOTES.md)."""
+    """Charts as SVG through vl-convert in the toolkit's theme: offline, the same bytes every
+    run (see NOTES.md)."""
     from toolkit.present.charts import use_offline_renderer
 
     use_offline_renderer()
 
 
-def open_briefing(region: str, years: str = "", store: str = "", kind: str = "all") -> Briefing:
+def open_briefing(region: str, years: str = "", store: str = "", kind: str = ALL_KINDS
+                  ) -> Briefing:
     """The entry point of the notebook: its parameters in, a `Briefing` out."""
     return Briefing(load_corpus(resolve_store(store or None)), region, parse_years(years), kind)
 
@@ -266,9 +163,9 @@ class Briefing:
     """One region, one span of years, one kind of body: every section of the briefing."""
 
     def __init__(self, corpus: Corpus, adcode: str, years: tuple[int, int] | None = None,
-                 kind: str = "all") -> None:
+                 kind: str = ALL_KINDS) -> None:
         if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         self.corpus = corpus
         self.adcode = check_adcode(adcode)
         self.region: Region = corpus.region(self.adcode)
@@ -307,21 +204,21 @@ class Briefing:
         for body, group in frame.groupby("body", sort=False):
             latest = group.sort_values("year").iloc[-1]
             years = sorted(int(y) for y in group["year"].dropna())
-            rows.append({"body_id": body, "agency": _plain(latest["agency"]),
-                         "agency_kind": _plain(latest["agency_kind"]), "years": years,
+            rows.append({"body_id": body, "agency": fmt_text(latest["agency"]),
+                         "agency_kind": fmt_text(latest["agency_kind"]), "years": years,
                          "missing": [y for y in self.span_years if y not in years]})
         out = pd.DataFrame(rows, columns=["body_id", "agency", "agency_kind", "years", "missing"])
-        order = out["agency_kind"].map({"government": 0, "department": 1}).fillna(2)
+        order = out["agency_kind"].map({BodyKind.GOVERNMENT: 0, BodyKind.DEPARTMENT: 1}).fillna(2)
         return out.assign(_o=order).sort_values(["_o", "agency", "body_id"]).drop(
             columns="_o").reset_index(drop=True)
 
     def duplicates_dropped(self) -> int:
         """Copies of a body-year report that the figures count once (two pages, two encodings)."""
         everything = self.corpus.all_reports
-        usable = everything[everything["status"].isin(("ok", "partial"))]
+        usable = everything[everything["status"].isin(USABLE_STATUSES)]
         codes = region_code(usable, self.region.level)
         mine = usable[(codes == self.adcode) & usable["year"].between(*self.span)]
-        if self.kind != "all":
+        if self.kind != ALL_KINDS:
             mine = mine[mine["agency_kind"] == self.kind]
         return int(len(mine) - len(self.reports))
 
@@ -330,8 +227,8 @@ class Briefing:
         region = self.region
         chain = region.path.replace("/", " › ")
         bodies = self.bodies()
-        governments = int((bodies["agency_kind"] == "government").sum())
-        departments = int((bodies["agency_kind"] == "department").sum())
+        governments = int((bodies["agency_kind"] == BodyKind.GOVERNMENT).sum())
+        departments = int((bodies["agency_kind"] == BodyKind.DEPARTMENT).sum())
         children = self.corpus.children(self.adcode)
         gaps = bodies[bodies["missing"].map(len) > 0]
         duplicates = self.duplicates_dropped()
@@ -347,14 +244,14 @@ class Briefing:
                       f"其他 {len(bodies) - governments - departments})"),
             ("报告", f"{len(self.reports)} 份" + (
                 f"(另有 {duplicates} 份重复发布的报告只计一次)" if duplicates else "")),
-            ("有报告的年份", _years(self.years_covered)),
-            ("缺报告的年份", _years(self.years_missing)),
+            ("有报告的年份", fmt_years(self.years_covered)),
+            ("缺报告的年份", fmt_years(self.years_missing)),
             ("年份不全的机关", f"{len(gaps)} 个" if len(gaps) else "无"),
             ("未通过勾稽校验的报告", f"{int((self.reports['n_checks_failed'].fillna(0) > 0).sum())} 份"),
         ]
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
         title = f"{region.name} 政府信息公开工作年度报告简报"
-        markup = (f"<style>{CSS}</style><div class=\"ogi-briefing\"><h2>{esc(title)}</h2>"
+        markup = (f"{stylesheet()}<div class=\"ogi-briefing\"><h2>{esc(title)}</h2>"
                   f"<table><tbody>{rows}</tbody></table></div>")
         text = "\n".join([title, *(f"{k}: {v}" for k, v in facts)])
         return Fragment(markup, text)
@@ -457,14 +354,14 @@ class Briefing:
             marks = _marks(row)
             css = "num" + (" small" if bool(row["is_small"]) else "") + (
                 " fails" if row["n_reports_failing_checks"] else "")
-            value = fmt_value(name, row["value"]) + (f" {MARK_FAIL}" if row[
+            value = fmt_value(row["value"], BY_NAME[name].is_rate) + (f" {MARK_FAIL}" if row[
                 "n_reports_failing_checks"] else "")
-            prior = fmt_value(name, before["value"]) if before is not None else "—"
+            prior = fmt_value(before["value"], BY_NAME[name].is_rate) if before is not None else "—"
             rows.append([BY_NAME[name].label, (value, css), (counts, "num"), (prior, "num"),
                          (change, "num"), f"{int(row['n_bodies'])} / {int(row['n_reports'])}",
                          marks])
         note = (f"比率 = 分子/分母,先合计各机关的件数再相除。{MARK_FAIL} = 含未通过勾稽校验的报告;"
-                f"“{MARK_SMALL}” = 分母少于{SMALL}件。变化:件数为同比%,比率为百分点;"
+                f"“{SMALL_LABEL}” = 分母少于{SMALL_SAMPLE}件。变化:件数为同比%,比率为百分点;"
                 "上年无报告时不计算变化。")
         return table(["指标", f"{year}年", "分子 / 分母(件数)", f"{year - 1}年", "变化",
                       "机关 / 报告", "标注"], rows, caption=f"关键指标({year}年)", note=note)
@@ -519,7 +416,7 @@ class Briefing:
             cells: list[Cell] = [label.split(":", 1)[-1]]
             for year in years:
                 hit = cells_by.get((label, year))
-                if hit is None or _isnan(hit["count"]):
+                if hit is None or is_missing(hit["count"]):
                     cells.append(("—", "num small"))
                     continue
                 cells.append((f"{fmt_count(hit['count'])} ({fmt_rate(hit['share'])})", "num"))
@@ -557,7 +454,7 @@ class Briefing:
             rows.append([BY_NAME[name].label,
                          *(_year_cell(name, mine.get((name, year))) for year in years)])
         note = ("纠错率 = 结果纠正件数 / 案件总数;“已审结”口径的分母扣除尚未审结的案件。"
-                "复议诉讼发生率 = 复议与诉讼案件数 / 本年新收申请数。案件少于30件的比率仅供参考。")
+                f"复议诉讼发生率 = 复议与诉讼案件数 / 本年新收申请数。案件少于{SMALL_SAMPLE}件的比率仅供参考。")
         return table(["指标", *map(str, years)], rows, caption="行政复议与行政诉讼纠错率", note=note)
 
     # -- peers ---------------------------------------------------------------------------
@@ -588,14 +485,14 @@ class Briefing:
             scopes.add(scope)
             ranked = frame[~frame["is_small"].astype(bool) & frame["value"].notna()]
             mine = frame[frame["is_selected"]]
-            if mine.empty or _isnan(mine["value"].iloc[0]):
+            if mine.empty or is_missing(mine["value"].iloc[0]):
                 value, rank = "—", "无数据"
             else:
                 row = mine.iloc[0]
                 value = (f"{fmt_rate(row['value'])} "
                          f"({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})")
                 if bool(row["is_small"]):
-                    rank = MARK_SMALL
+                    rank = SMALL_LABEL
                 else:
                     order = ranked.sort_values(["value", "region"], ascending=[False, True])
                     position = list(order["region"]).index(self.adcode) + 1
@@ -605,7 +502,7 @@ class Briefing:
             rows.append([BY_NAME[name].label, (value, "num"), rank, (str(len(ranked)), "num"),
                          (fmt_rate(low), "num"), (fmt_rate(mid), "num"), (fmt_rate(high), "num")])
         note = (f"{year}年;比较范围:{'、'.join(sorted(scopes))}。排名按数值从高到低,只在分母不少于"
-                f"{SMALL}件的地区之间排名;分布用P10–P90,不用最小–最大值。")
+                f"{SMALL_SAMPLE}件的地区之间排名;分布用P10–P90,不用最小–最大值。")
         return table(["指标", "本地区", "排名", "可排名地区数", "P10", "中位数", "P90"], rows,
                      caption=f"与同级地区比较({year}年)", note=note)
 
@@ -626,11 +523,11 @@ class Briefing:
         """Per report: parse status, blank / redacted / missing cells and identity checks."""
         rows: list[list[Cell]] = []
         for report in records(self.reports):
-            failed = int(_num(report["checks_failed"]))
-            checkable = int(_num(report["checks_checkable"]))
+            failed = int(_or_zero(report["checks_failed"]))
+            checkable = int(_or_zero(report["checks_checkable"]))
             rows.append([
-                _plain(report["agency"]), str(report["year"]), _file(report["path"]),
-                _plain(report["status"]), (fmt_count(report["cells"]), "num"),
+                fmt_text(report["agency"]), str(report["year"]), _file(report["path"]),
+                fmt_text(report["status"]), (fmt_count(report["cells"]), "num"),
                 (fmt_rate(report["share_blank"]), "num"),
                 (fmt_rate(report["share_redacted"]), "num"),
                 (fmt_rate(report["share_missing"]), "num"),
@@ -650,8 +547,8 @@ class Briefing:
         rows: list[list[Cell]] = []
         for check in records(checks):
             report = names[check["report_id"]]
-            rows.append([_plain(report["agency"]), str(report["year"]), _plain(check["check"]),
-                         _plain(check["scope"]), (fmt_count(check["left"]), "num"),
+            rows.append([fmt_text(report["agency"]), str(report["year"]), fmt_text(check["check"]),
+                         fmt_text(check["scope"]), (fmt_count(check["left"]), "num"),
                          (fmt_count(check["right"]), "num")])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
         return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
@@ -673,16 +570,16 @@ class Briefing:
                 # identity 5 (crosscheck.carry_forward_chain), for the total column
                 expected = forward.get(previous["report_id"], np.nan)
                 actual = over.get(report["report_id"], np.nan)
-                if not (_isnan(expected) or _isnan(actual)) and abs(expected - actual) > 1e-6:
-                    rows.append({"kind": "结转不衔接", "agency": _plain(report["agency"]),
+                if not (is_missing(expected) or is_missing(actual)) and abs(expected - actual) > 1e-6:
+                    rows.append({"kind": "结转不衔接", "agency": fmt_text(report["agency"]),
                                  "years": years,
                                  "detail": f"上年结转下年 {fmt_count(expected)} 件,"
                                            f"本年上年结转 {fmt_count(actual)} 件"})
                 if report["template"] != previous["template"]:
-                    rows.append({"kind": "模板变化", "agency": _plain(report["agency"]),
+                    rows.append({"kind": "模板变化", "agency": fmt_text(report["agency"]),
                                  "years": years,
-                                 "detail": f"{_plain(previous['template'])} 版 → "
-                                           f"{_plain(report['template'])} 版"
+                                 "detail": f"{fmt_text(previous['template'])} 版 → "
+                                           f"{fmt_text(report['template'])} 版"
                                            "(2021版把“其他处理”拆为三行)"})
             previous = report
         by_year: dict[int, set[str]] = {}
@@ -710,7 +607,7 @@ class Briefing:
     def excerpts(self) -> Fragment:
         """Section 五 (problems and improvements) of the region's reports, latest first."""
         frame = self.reports.assign(
-            _k=self.reports["agency_kind"].map({"government": 0}).fillna(1),
+            _k=self.reports["agency_kind"].map({BodyKind.GOVERNMENT: 0}).fillna(1),
         ).sort_values(["year", "_k", "agency"], ascending=[False, True, True], kind="stable")
         blocks: list[str] = []
         lines: list[str] = []
@@ -725,8 +622,8 @@ class Briefing:
                 continue
             shown += 1
             excerpt = truncate(text)
-            title = f"{_plain(report['agency'])} · {report['year']}年"
-            marked = f" {MARK_FAIL} 该报告未通过勾稽校验" if _num(report["checks_failed"]) else ""
+            title = f"{fmt_text(report['agency'])} · {report['year']}年"
+            marked = f" {MARK_FAIL} 该报告未通过勾稽校验" if _or_zero(report["checks_failed"]) else ""
             blocks.append(f"<p><b>{esc(title)}</b>{esc(marked)}</p>"
                           f"<blockquote>{esc(excerpt)}</blockquote>")
             lines.append(f"{title}{marked}\n  {excerpt}")
@@ -811,16 +708,13 @@ def _marks(row: dict[str, Any]) -> str:
     if row["n_reports_failing_checks"]:
         marks.append(f"{MARK_FAIL} {int(row['n_reports_failing_checks'])}份报告未通过校验")
     if bool(row["is_small"]) and bool(row["is_rate"]):
-        marks.append(MARK_SMALL)
+        marks.append(SMALL_LABEL)
     return ";".join(marks)
 
 
-def _years(years: Sequence[int]) -> str:
-    return "、".join(str(y) for y in years) if years else "无"
-
-
-def _num(value: Any) -> float:
-    return 0.0 if _isnan(value) else float(value)
+def _or_zero(value: Any) -> float:
+    """A count for arithmetic: 0 where it is missing."""
+    return 0.0 if is_missing(value) else float(value)
 
 
 def _file(path: Any) -> str:
@@ -831,7 +725,6 @@ def _file(path: Any) -> str:
 
 
 __all__ = [
-    "INDEX_FIGURES", "KEY_FIGURES", "Briefing", "Fragment", "check_adcode",
-    "fmt_count", "fmt_rate", "load_corpus", "open_briefing", "parse_years",
-    "setup", "table", "truncate", "write_json",
+    "KEY_FIGURES", "Briefing", "load_corpus", "open_briefing", "parse_years", "setup",
+    "truncate",
 ]

@@ -5,34 +5,39 @@ questions on every interaction, so the answers come from indexes built once per 
 (row positions of each region's and each peer group's figures in the roll-ups, each
 report's region at every level),
 an interaction costs a few lookups and one chart render, and every function here is
-testable without widgets or a browser. Charts are rendered to SVG by vl-convert (offline,
-same bytes every run, CJK font registered), with each mark's description turned into a
-hover tooltip.
+testable without widgets or a browser. The charts come from `toolkit.present.charts`, are
+rendered to SVG by `toolkit.present.render` and shown next to the HTML of
+`toolkit.present.panels`.
 """
 from __future__ import annotations
 
-import html
-import json
-import os
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from toolkit.analysis.corpus import Corpus, Region
-from toolkit.analysis.indicators import BY_NAME, INDICATORS, SMALL
+from toolkit.analysis.indicators import BY_NAME, INDICATORS
 from toolkit.present import charts
+from toolkit.present.charts import (
+    CORRECTION_RATES,
+    QUALITY_ORDER,
+    correction_chart,
+    peer_distribution_chart,
+    quality_chart,
+    stack,
+    with_title,
+)
+from toolkit.present.formatting import NO_DATA, fmt_number, fmt_value, is_missing
 from toolkit.spec.template import load_template
+from toolkit.spec.vocab import ALL_KINDS, FLAG_LABELS, KIND_LABELS, SMALL_SAMPLE
 
-KIND_LABELS = {"all": "全部机关", "government": "人民政府", "department": "政府部门"}
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
 PEER_GROUPS = {"siblings": "同一上级的同级地区", "level": "全国同级地区"}
 VIEWS = {"trend": "趋势", "peers": "同级比较", "outcomes": "办理结果", "refusals": "不予公开理由",
          "applicants": "申请人构成", "review": "复议诉讼", "quality": "数据质量"}
@@ -48,19 +53,11 @@ VIEW_FIELDS = {
 }
 GROUP_LABELS = {"requests": "依申请公开", "refusal_mix": "不予公开理由构成",
                 "applicant_mix": "申请人构成", "review": "复议诉讼", "active": "主动公开"}
-CORRECTION_RATES = ("review_correction_rate", "litigation_correction_rate",
-                    "combined_correction_rate")
 MAX_PEER_BARS = 40
 MIN_RANKED = 2  # a rank among fewer peers says nothing
 MIN_SPREAD = 5  # nor does a P10–P90 spread of fewer
 MEMO_SIZE = 256
 T = TypeVar("T")
-QUALITY_ROWS = 50
-QUALITY_ORDER = ["未通过勾稽校验", "含空白或涂黑单元格", "含无法拆分的数字", "全部校验通过",
-                 "无法校验(表格不全)"]
-QUALITY_COLORS = ["#d73027", "#fc8d59", "#fee08b", "#1a9850", "#bbbbbb"]
-FLAG_LABELS = {"blank": "空白", "redacted": "涂黑", "missing": "缺失", "ambiguous": "歧义",
-               "not_applicable": "不适用", "word_zero": "无(计为0)"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class Selection:
 
     adcode: str
     years: tuple[int, int] | None = None
-    kind: str = "all"
+    kind: str = ALL_KINDS
     indicator: str = "disclosure_rate"
     peer_group: str = "siblings"
 
@@ -102,316 +99,13 @@ class Headline:
     @property
     def text(self) -> str:
         """The figure as a user reads it: 88.4% (38/43件) or 1,234."""
-        if self.value is None:
-            return "无数据"
-        return format_value(self.value, self.is_rate)
-
-
-def format_value(value: float | None, is_rate: bool) -> str:
-    """Rates as percentages with one decimal, counts with thousands separators."""
-    if value is None or pd.isna(value):
-        return "无数据"
-    return f"{value:.1%}" if is_rate else f"{value:,.0f}"
+        return fmt_value(self.value, self.is_rate, missing=NO_DATA)
 
 
 def open_corpus(store: str | Path | None = None) -> Corpus:
     """Open the store for the notebooks; `StoreNotFound` says how to build a missing one."""
     return Corpus(store)
 
-
-# ---------------------------------------------------------------------------- rendering
-
-_FONTS_REGISTERED = False
-_MEASURE_TRIED = False
-_MEASURE_FAMILY: str | None = None
-_TOOLTIP = re.compile(r'<(path|circle|rect|line|text|symbol)\b([^>]*?)\saria-label="([^"]*)"'
-                      r'([^>]*?)(/>|>)')
-_HIDDEN_FIELDS = re.compile(r"(?:^|; )(?:order|selected|small|low|high): [^;]*")
-
-
-def register_cjk_font(fast: bool = True) -> str | None:
-    """Give vl-convert the machine's CJK font once, so Chinese never renders as boxes.
-
-    With `fast`, also register a small subset of the same font (see `measure_font`) and
-    return its family name; None when only the full font is available.
-    """
-    global _FONTS_REGISTERED, _MEASURE_TRIED, _MEASURE_FAMILY
-    import vl_convert
-
-    if not _FONTS_REGISTERED:
-        folder = charts.cjk_font_directory()
-        if folder:
-            vl_convert.register_font_directory(folder)
-        _FONTS_REGISTERED = True
-    if fast and not _MEASURE_TRIED:
-        _MEASURE_TRIED = True
-        try:
-            subset = measure_font()
-        except Exception:  # no fontTools, unreadable font, read-only cache: stay slow
-            subset = None
-        if subset is not None:
-            vl_convert.register_font_directory(str(subset[0].parent))
-            _MEASURE_FAMILY = subset[1]
-    return _MEASURE_FAMILY if fast else None
-
-
-def _font_characters() -> str:
-    """Every character the explorer's charts can show: division names (titles, peer bars),
-    template and indicator labels, the chart modules' own strings, printable ASCII."""
-    from toolkit.places.gazetteer import load_gazetteer
-
-    chars = {chr(c) for c in range(32, 127)} | set("·—–…“”‘’、,。:;!?()【】《》%‰≥≤±×")
-    for division in load_gazetteer().divisions.values():
-        for name in (division.name, division.province, division.city):
-            chars |= set(name or "")
-    chars |= {c for i in INDICATORS for c in i.label}
-    here = Path(__file__).parent
-    for source in ("charts.py", "explore.py", "widgets.py", "template.toml", "indicators.py"):
-        path = here / source
-        if path.exists():
-            chars |= set(path.read_text(encoding="utf-8"))
-    return "".join(sorted(c for c in chars if c.isprintable()))
-
-
-def measure_font(cache_dir: Path | None = None) -> tuple[Path, str] | None:
-    """A subset of the CJK font holding the characters charts show, built once and cached.
-
-    Why: vl-convert measures every text item by re-opening and parsing the font file, and
-    Noto Sans CJK is a 19 MB collection, so text measurement dominated render time (about
-    3× slower than with this 300 KB subset). Charts name the subset first and the full font
-    after it: widths are the same glyphs' widths, characters outside the subset fall back
-    to the full font, and the family is removed from the SVG again (`SvgRenderer`).
-    Returns (file, family) or None when there is no CJK font or no fontTools.
-    """
-    folder = charts.cjk_font_directory()
-    if folder is None:
-        return None
-    sources = sorted(p for p in Path(folder).rglob("*SansCJK*Regular*") if p.is_file())
-    if not sources:
-        return None
-    source = sources[0]
-    import hashlib
-
-    from fontTools import subset as ft_subset
-    from fontTools import version as ft_version
-    from fontTools.ttLib import TTCollection, TTFont
-
-    text = _font_characters()
-    stat = source.stat()
-    digest = hashlib.sha256(
-        f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{ft_version}|{charts.FONT}|{text}".encode()
-    ).hexdigest()[:12]
-    # letters only: a family token starting with a digit is not a valid CSS name, and the
-    # measurer would silently fall back to estimating widths
-    family = "OGI Measure " + "".join(chr(ord("a") + int(c, 16)) for c in digest)
-    base = cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    target = base / "ogi-toolkit" / "fonts" / digest / "measure.otf"
-    if target.exists():
-        return target, family
-    if source.suffix.lower() == ".ttc":
-        names = [f["name"].getDebugName(1) for f in TTCollection(str(source), lazy=True).fonts]
-        if charts.FONT not in names:
-            return None
-        font = TTFont(str(source), fontNumber=names.index(charts.FONT), lazy=True)
-    else:
-        font = TTFont(str(source), lazy=True)
-    options = ft_subset.Options()
-    options.layout_features = []
-    options.hinting = False
-    options.notdef_outline = True
-    options.name_IDs = [1, 2, 3, 4, 5, 6, 16, 17]
-    subsetter = ft_subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    for record in font["name"].names:
-        if record.nameID in (1, 16):
-            record.string = family
-        elif record.nameID == 4:
-            record.string = f"{family} Regular"
-        elif record.nameID == 6:
-            record.string = family.replace(" ", "") + "-Regular"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.tmp")
-    font.save(str(partial))
-    os.replace(partial, target)
-    return target, family
-
-
-def _with_tooltips(svg: str) -> str:
-    """Turn each mark's aria description into an SVG <title>: a hover tooltip, no JavaScript."""
-    def title(match: re.Match[str]) -> str:
-        tag, before, label, after, end = match.groups()
-        if 'role="graphics-symbol"' not in before + after:
-            return match.group(0)
-        text = _HIDDEN_FIELDS.sub("", html.unescape(label)).strip("; ")
-        head = f'<{tag}{before} aria-label="{label}"{after}>'
-        tip = f"<title>{html.escape(text, quote=False)}</title>"
-        return head + tip + (f"</{tag}>" if end == "/>" else "")
-    return _TOOLTIP.sub(title, svg)
-
-
-class SvgRenderer:
-    """Chart → SVG string through vl-convert, with tooltips; recent results kept (LRU)."""
-
-    def __init__(self, cache_size: int = 64, fast: bool = True) -> None:
-        self.cache_size = cache_size
-        self.fast = fast
-        self._cache: OrderedDict[str, str] = OrderedDict()
-
-    def __call__(self, chart: alt.TopLevelMixin) -> str:
-        import vl_convert
-
-        family = register_cjk_font(self.fast)
-        key = json.dumps(chart.to_dict(validate=False), sort_keys=True, ensure_ascii=False,
-                         default=str)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        full = json.dumps(charts.FONT)
-        spec = json.loads(key.replace(full, json.dumps(family)) if family else key)
-        svg = vl_convert.vegalite_to_svg(spec)
-        if family:
-            svg = svg.replace(f'font-family="{family}"', f'font-family="{charts.FONT}"')
-        svg = _with_tooltips(svg)
-        if self.cache_size:
-            self._cache[key] = svg
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return svg
-
-
-def export_chart(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
-    """Write a chart to .svg or .png with the CJK font (what a report or slide needs)."""
-    import vl_convert
-
-    register_cjk_font(fast=False)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    spec = chart.to_dict()
-    if path.suffix.lower() == ".svg":
-        path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-    elif path.suffix.lower() == ".png":
-        path.write_bytes(vl_convert.vegalite_to_png(spec, scale=scale))
-    else:
-        raise ValueError(f"{path}: export to .svg or .png")
-    return path
-
-
-# ---------------------------------------------------------------------------- extra charts
-# Builders the explorer needs beyond toolkit.present.charts (candidates to move there).
-
-def with_title(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None
-               ) -> alt.TopLevelMixin:
-    """Set a chart's title and a subtitle saying which region, bodies and years it covers.
-
-    The chart is changed in place (a fresh chart from a builder; copying costs more than the
-    rest of building it) and returned."""
-    cast(Any, chart).title = alt.TitleParams(text=title, subtitle=subtitle or alt.Undefined,
-                                  anchor="start", font=charts.FONT, subtitleFont=charts.FONT,
-                                  subtitleColor="#555")
-    return chart
-
-
-def stack(*parts: alt.TopLevelMixin) -> alt.VConcatChart:
-    """Several styled charts as one (one render instead of several); the first one's style."""
-    config = parts[0].to_dict(validate=False).get("config", {})
-    bare = []
-    for part in parts:
-        copy = cast(Any, part).copy(deep=True)
-        copy.config = alt.Undefined
-        bare.append(copy)
-    return alt.VConcatChart(vconcat=bare, spacing=28, config=config,
-                            resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
-
-
-def peer_distribution_chart(frame: pd.DataFrame, title: str, is_rate: bool = True,
-                            bins: int = 20) -> alt.Chart:
-    """Many peers as a histogram (binned here, so a few rows reach the chart), the selected
-    region marked by a rule; peers under 30 requests are left out of the distribution."""
-    data = frame.dropna(subset=["value"])
-    ranked = data[~data["is_small"].astype(bool)]
-    selected = data[data["is_selected"].astype(bool)]
-    if ranked.empty:
-        return charts.message_chart(f"{title}: 没有可比较的同级地区 (no peers with 30+ requests)")
-    values = ranked["value"].to_numpy(dtype=float)
-    edges = np.histogram_bin_edges(values, bins=min(bins, max(1, len(np.unique(values)))))
-    counts, edges = np.histogram(values, bins=edges)
-    hist = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "n": counts})
-    value_format = ".1%" if is_rate else ",.0f"
-    low, high = np.quantile(values, [0.1, 0.9])
-    band = alt.Chart(pd.DataFrame({"low": [low], "high": [high]})).mark_rect(
-        opacity=0.12, color="#3b6ea5").encode(x="low:Q", x2="high:Q")
-    bars = alt.Chart(hist).mark_bar(color="#9bb3cf", binSpacing=1).encode(
-        x=alt.X("start:Q", bin="binned", title=title, axis=alt.Axis(format=value_format)),
-        x2="end:Q",
-        y=alt.Y("n:Q", title="地区数"),
-        tooltip=[alt.Tooltip("start:Q", title="从", format=value_format),
-                 alt.Tooltip("end:Q", title="到", format=value_format),
-                 alt.Tooltip("n:Q", title="地区数")],
-    )
-    layers: list[alt.Chart] = [band, bars]
-    if not selected.empty:
-        mark = selected.iloc[[0]].assign(
-            label=lambda f: f["name"] + " " + f["value"].map(lambda v: format_value(v, is_rate)))[
-            ["name", "value", "numerator", "denominator", "label"]]
-        rule = alt.Chart(mark).mark_rule(color="#d95f02", strokeWidth=2.5).encode(
-            x="value:Q",
-            tooltip=[alt.Tooltip("name:N", title="所选地区"),
-                     alt.Tooltip("value:Q", title=title, format=value_format),
-                     alt.Tooltip("numerator:Q", title="分子", format=",.0f"),
-                     alt.Tooltip("denominator:Q", title="分母", format=",.0f")])
-        text = alt.Chart(mark).mark_text(align="left", dx=4, dy=-6, color="#d95f02",
-                                         fontWeight="bold").encode(
-            x="value:Q", y=alt.value(0), text="label:N")
-        layers += [rule, text]
-    chart = alt.layer(*layers).properties(
-        title=f"{title}(阴影:P10–P90;{len(ranked)}个地区)", width=charts.WIDTH,
-        height=charts.HEIGHT)
-    return chart.configure(font=charts.FONT).configure_title(font=charts.FONT, anchor="start")
-
-
-def correction_chart(frame: pd.DataFrame, title: str = "纠错率") -> alt.Chart:
-    """Review, litigation and combined correction rates by year, counts in the tooltip."""
-    data = frame.dropna(subset=["value"])
-    if data.empty:
-        return charts.message_chart(f"{title}: 没有已审结的复议或诉讼 (no decided cases)")
-    data = data.assign(year=data["year"].astype(int),
-                       label=data["indicator"].map(lambda n: BY_NAME[n].label))[
-        ["year", "label", "value", "numerator", "denominator"]]
-    labels = [BY_NAME[n].label for n in CORRECTION_RATES]
-    base = alt.Chart(data).encode(
-        x=alt.X("year:O", title="年份"),
-        y=alt.Y("value:Q", title=title, axis=alt.Axis(format=".0%")),
-        color=alt.Color("label:N", title="类型", sort=labels),
-        tooltip=[alt.Tooltip("year:O", title="年份"), alt.Tooltip("label:N", title="类型"),
-                 alt.Tooltip("value:Q", title=title, format=".1%"),
-                 alt.Tooltip("numerator:Q", title="纠正件数", format=",.0f"),
-                 alt.Tooltip("denominator:Q", title="案件总数", format=",.0f")])
-    chart = (base.mark_line() + base.mark_point(filled=True, size=60)).properties(
-        title=title, width=charts.WIDTH, height=160)
-    return chart.configure(font=charts.FONT).configure_title(font=charts.FONT, anchor="start")
-
-
-def quality_chart(frame: pd.DataFrame, title: str = "数据质量:各年报告数") -> alt.Chart:
-    """Reports by year and quality class (failing checks, blank/redacted cells, …)."""
-    if frame.empty:
-        return charts.message_chart(f"{title}: 所选范围内没有报告 (no reports for this selection)")
-    data = (frame.dropna(subset=["year"]).assign(year=lambda f: f["year"].astype(int))
-            .groupby(["year", "quality"]).size().rename("n").reset_index())
-    data["order"] = data["quality"].map(QUALITY_ORDER.index)
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("year:O", title="年份"),
-        y=alt.Y("n:Q", title="报告数", stack="zero"),
-        color=alt.Color("quality:N", title="质量", sort=QUALITY_ORDER,
-                        scale=alt.Scale(domain=QUALITY_ORDER, range=QUALITY_COLORS)),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("year:O", title="年份"), alt.Tooltip("quality:N", title="质量"),
-                 alt.Tooltip("n:Q", title="报告数")])
-    return chart.properties(title=title, width=charts.WIDTH, height=180).configure(
-        font=charts.FONT).configure_title(font=charts.FONT, anchor="start")
-
-
-# ---------------------------------------------------------------------------- view models
 
 @dataclass(frozen=True)
 class Drilldown:
@@ -526,7 +220,7 @@ class Views:
         if rows is None:
             return self._report_frame.iloc[0:0]
         frame = self._report_frame.iloc[rows]
-        if sel.kind != "all":
+        if sel.kind != ALL_KINDS:
             frame = frame[frame["agency_kind"] == sel.kind]
         if sel.years is not None:
             frame = frame[(frame["year"] >= sel.years[0]) & (frame["year"] <= sel.years[1])]
@@ -576,8 +270,8 @@ class Views:
         p10, p90 = (float(ranked["value"].quantile(0.1)), float(ranked["value"].quantile(0.9))) \
             if len(ranked) >= MIN_SPREAD else (None, None)
         return Headline(
-            year=year, value=float(last["value"]), numerator=_num(last["numerator"]),
-            denominator=_num(last["denominator"]), is_small=small, rank=rank,
+            year=year, value=float(last["value"]), numerator=_float_or_none(last["numerator"]),
+            denominator=_float_or_none(last["denominator"]), is_small=small, rank=rank,
             n_ranked=len(ranked), p10=p10, p90=p90, **base)
 
     def chart(self, view: str, sel: Selection) -> alt.TopLevelMixin:
@@ -611,8 +305,8 @@ class Views:
             chart = peer_distribution_chart(frame, indicator.label, indicator.is_rate)
         else:
             chart = charts.peers_chart(frame, indicator.label, indicator.is_rate)
-        note = f"少于{SMALL}件的地区只列数不排名" if len(frame) <= MAX_PEER_BARS else \
-            f"分布不含少于{SMALL}件的地区"
+        note = f"少于{SMALL_SAMPLE}件的地区只列数不排名" if len(frame) <= MAX_PEER_BARS else \
+            f"分布不含少于{SMALL_SAMPLE}件的地区"
         return with_title(chart, title, f"{self.coverage(sel)} · {note}")
 
     def composition(self, sel: Selection, group: str) -> pd.DataFrame:
@@ -687,12 +381,8 @@ class Views:
         return int(series["year"].iloc[-1]) if len(series) else None
 
 
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _num(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
+def _float_or_none(value: Any) -> float | None:
+    return None if is_missing(value) else float(value)
 
 
 def selection_with(sel: Selection, **changes: object) -> Selection:
@@ -728,7 +418,7 @@ def table_grid(cells: pd.DataFrame, table: str = "requests") -> pd.DataFrame:
         return pd.DataFrame(columns=["行"])
     shown = cells.assign(text=[
         (f"[{FLAG_LABELS.get(str(f), str(f))}]" if isinstance(f, str) else "")
-        if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}")
+        if pd.isna(v) else fmt_number(v)
         for v, f in zip(cells["value"], cells["flag"], strict=True)])
     grid = shown.pivot_table(index="row", columns="column", values="text", aggfunc="first")
     grid = grid.reindex(index=[r for r in rows if r in grid.index] +
@@ -740,120 +430,7 @@ def table_grid(cells: pd.DataFrame, table: str = "requests") -> pd.DataFrame:
     return grid.fillna("").rename_axis("行").reset_index()
 
 
-def grid_html(grid: pd.DataFrame) -> str:
-    """The grid as an HTML table; flagged cells highlighted."""
-    if grid.empty:
-        return "<p>这份报告没有读出这张表 (no cells read for this table)</p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in grid.columns)
-    body = []
-    for _, row in grid.iterrows():
-        tds = []
-        for i, value in enumerate(row):
-            text = html.escape(str(value))
-            style = ' style="background:#fde0dd;color:#a50f15"' if text.startswith("[") else ""
-            align = "left" if i == 0 else "right"
-            tds.append(f'<td{style} align="{align}">{text}</td>')
-        body.append("<tr>" + "".join(tds) + "</tr>")
-    return (f'<table class="ogi-grid" style="border-collapse:collapse;font-size:12px">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-
-
-def cells_html(cells: pd.DataFrame, checks: pd.DataFrame) -> str:
-    """Each cell's source text (label and raw text as found, offset in the document)."""
-    parts = []
-    if len(checks):
-        rows = "".join(
-            f"<tr><td>{html.escape(str(c.check))}</td><td>{html.escape(str(c.scope))}</td>"
-            f"<td align='right'>{_fmt(c.left)}</td><td align='right'>{_fmt(c.right)}</td></tr>"
-            for c in checks.itertuples())
-        parts.append("<b>未通过的勾稽关系 (failing checks)</b><table style='font-size:12px'>"
-                     "<tr><th>校验</th><th>范围</th><th>左边</th><th>右边</th></tr>"
-                     f"{rows}</table>")
-    if len(cells):
-        ordered = cells.assign(_flagged=cells["flag"].notna()).sort_values(
-            ["_flagged", "location"], ascending=[False, True])
-        rows = "".join(
-            "<tr{}><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>".format(
-                ' style="background:#fde0dd"' if isinstance(c.flag, str) else "",
-                html.escape(str(c.label)), html.escape(str(c.column)),
-                html.escape(str(c.raw)) if isinstance(c.raw, str) else "",
-                html.escape(FLAG_LABELS.get(str(c.flag), "")) if isinstance(c.flag, str) else "",
-                "" if _missing(c.location) else int(cast(Any, c.location)))
-            for c in ordered.itertuples())
-        parts.append("<b>单元格原文 (source text of each cell)</b><table style='font-size:12px'>"
-                     "<tr><th>行标签(原文)</th><th>列</th><th>原文</th><th>标记</th><th>位置</th></tr>"
-                     f"{rows}</table>")
-    return "".join(parts) or "<p>没有单元格 (no cells)</p>"
-
-
-def quality_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS) -> str:
-    """The problem reports as a table: checks failed and the share of each flag."""
-    if frame.empty:
-        return ("<p>所选范围内没有未通过勾稽校验或含空白、涂黑、歧义单元格的报告。"
-                "(No report in this selection fails a check or has blank/redacted cells.)</p>")
-    shown = frame.head(limit)
-    rows = "".join(
-        f"<tr><td>{html.escape(str(r.agency) if isinstance(r.agency, str) else '(机关名称未识别)')}</td>"
-        f"<td>{'' if _missing(r.year) else int(cast(Any, r.year))}</td>"
-        f"<td align='right'>{int(cast(Any, r.checks_failed))}</td>"
-        f"<td align='right'>{_pct(r.share_blank)}</td><td align='right'>{_pct(r.share_redacted)}</td>"
-        f"<td align='right'>{_pct(r.share_ambiguous)}</td><td align='right'>{_pct(r.share_missing)}</td>"
-        f"<td><code>{html.escape(str(r.report_id)[:12])}</code></td></tr>"
-        for r in shown.itertuples())
-    more = f"<p>共{len(frame)}份,显示前{limit}份。</p>" if len(frame) > limit else \
-        f"<p>共{len(frame)}份。</p>"
-    return ("<table class='ogi-quality' style='font-size:12px'><tr><th>机关</th><th>年份</th>"
-            "<th>未通过校验</th><th>空白</th><th>涂黑</th><th>歧义</th><th>缺失</th><th>报告</th></tr>"
-            f"{rows}</table>{more}")
-
-
-def _pct(value: Any) -> str:
-    return "" if _missing(value) else f"{float(value):.1%}"
-
-
-def _fmt(value: Any) -> str:
-    return "" if _missing(value) else f"{float(value):,.0f}"
-
-
-def headline_html(head: Headline) -> str:
-    """The headline as HTML: region, figure with its counts, coverage, rank and P10–P90."""
-    sel = head.selection
-    indicator = BY_NAME[sel.indicator]
-    years = (f"{sel.years[0]}–{sel.years[1]}年" if sel.years and sel.years[0] != sel.years[1]
-             else f"{sel.years[0]}年" if sel.years else "全部年份")
-    top = (f"<div style='font-size:16px'><b class='ogi-region'>{html.escape(head.region.name)}</b> "
-           f"<span style='color:#666'>{html.escape(head.region.path)} · "
-           f"{LEVEL_LABELS.get(head.region.level, head.region.level)} · {KIND_LABELS[sel.kind]} · "
-           f"{years}</span></div>")
-    if head.value is None:
-        figure = (f"<div>{html.escape(indicator.label)}:<b class='ogi-value'>无数据</b> "
-                  "— 所选地区、机关类型和年份没有这项数据 (no data for this selection: "
-                  "try another body kind, years or indicator)</div>")
-    else:
-        counts = (f"({_fmt(head.numerator)} / {_fmt(head.denominator)}件)"
-                  if indicator.is_rate else "")
-        guard = (f" · <span style='color:#b35806'>少于{SMALL}件,只列数不排名</span>"
-                 if head.is_small else "")
-        rank = (f" · {PEER_GROUPS[sel.peer_group]}中由高到低第{head.rank}/{head.n_ranked}"
-                if head.rank is not None else "")
-        spread = (f" · 同级P10–P90:{format_value(head.p10, indicator.is_rate)}–"
-                  f"{format_value(head.p90, indicator.is_rate)}"
-                  if head.p10 is not None and head.p90 is not None else "")
-        figure = (f"<div>{html.escape(indicator.label)}({head.year}年):"
-                  f"<b class='ogi-value' style='font-size:18px'>{head.text}</b>{counts}"
-                  f"{guard}{rank}{spread}</div>")
-    covered = "、".join(str(y) for y in head.years_covered) or "无"
-    failing = (f";<span style='color:#a50f15'>其中{head.n_failing}份报告未通过勾稽校验</span>"
-               if head.n_failing else "")
-    foot = (f"<div style='color:#666;font-size:12px'>覆盖{head.n_bodies}个机关、{head.n_reports}份报告"
-            f"(年份:{covered}){failing}</div>")
-    return f"<div class='ogi-headline-box'>{top}{figure}{foot}</div>"
-
-
 __all__ = [
-    "KIND_LABELS", "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection",
-    "SvgRenderer", "Views", "cells_html", "correction_chart",
-    "export_chart", "format_value", "grid_html", "headline_html", "open_corpus",
-    "peer_distribution_chart", "quality_chart", "quality_html",
-    "selection_with", "stack", "table_grid", "with_title",
+    "PEER_GROUPS", "VIEWS", "Drilldown", "Headline", "Selection", "Views", "open_corpus",
+    "selection_with", "table_grid",
 ]

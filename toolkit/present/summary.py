@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from toolkit.analysis.corpus import load
 from toolkit.analysis.indicators import BY_NAME
+from toolkit.present.formatting import fmt_value
+from toolkit.spec.vocab import Level
 
 HEADLINE = ("requests_received", "disclosure_rate", "refusal_rate", "review_correction_rate")
-
-
-def _fmt(value: float, is_rate: bool) -> str:
-    if pd.isna(value):
-        return "—"
-    return f"{value:.1%}" if is_rate else f"{value:,.0f}"
 
 
 def summary_text(store: str | Path) -> str:
@@ -33,16 +27,16 @@ def summary_text(store: str | Path) -> str:
               f"bodies placed in a region: {reports['adcode'].notna().sum()} of {len(reports)}"]
     tree = corpus.region_tree()
     lines += ["", "regions (province › city › county), with reports:"]
-    for _, province in tree[tree["level"] == "province"].iterrows():
+    for _, province in tree[tree["level"] == Level.PROVINCE].iterrows():
         lines.append(f"  {province['name']} [{province['adcode']}] {province['n_reports']} "
                      f"report(s), years {province['years']}")
         for _, city in corpus.children(province["adcode"]).iterrows():
-            if city["level"] == "city":
+            if city["level"] == Level.CITY:
                 lines.append(f"    {city['name']} [{city['adcode']}] {city['n_reports']}")
             for _, county in corpus.children(city["adcode"]).iterrows():
                 lines.append(f"      {county['name']} [{county['adcode']}] {county['n_reports']}")
     lines += ["", "headline indicators by province and year (counts summed, then divided):"]
-    table = corpus.rollup("province").reset_index()
+    table = corpus.rollup(Level.PROVINCE).reset_index()
     table = table[table["indicator"].isin(HEADLINE)]
     names = tree.drop_duplicates("adcode").set_index("adcode")["name"]
     for (region, year), group in table.groupby(["region", "year"]):
@@ -52,7 +46,7 @@ def summary_text(store: str | Path) -> str:
             if row.empty:
                 continue
             indicator = BY_NAME[name]
-            cells.append(f"{indicator.name}={_fmt(row['value'].iloc[0], indicator.is_rate)}")
+            cells.append(f"{indicator.name}={fmt_value(row['value'].iloc[0], indicator.is_rate)}")
         lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
     from toolkit.analysis.crosscheck import cross_checks
 

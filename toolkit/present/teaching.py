@@ -15,9 +15,10 @@ import altair as alt
 import pandas as pd
 
 from toolkit.analysis.corpus import Corpus
-from toolkit.analysis.indicators import SMALL, region_code
+from toolkit.analysis.indicators import region_code
 from toolkit.present import charts
 from toolkit.spec.template import load_template
+from toolkit.spec.vocab import REGION_LEVELS, SMALL_SAMPLE, Status
 
 SECTION_TITLES = {"overview": "总体情况", "active": "主动公开政府信息情况",
                   "requests": "收到和处理政府信息公开申请情况",
@@ -62,7 +63,7 @@ def example_report(corpus: Corpus) -> str:
     if processed is None:
         raise LookupError("no report in this store has a section 三 table")
     reports = reports.assign(processed=reports["report_id"].map(processed))
-    good = reports[(reports["status"] == "ok") & (reports["checks_failed"].fillna(0) == 0)
+    good = reports[(reports["status"] == Status.OK) & (reports["checks_failed"].fillna(0) == 0)
                    & (reports["checks_checkable"].fillna(0) > 0) & reports["processed"].notna()]
     if good.empty:
         raise LookupError("no fully parsed report with passing identities in this store")
@@ -107,7 +108,7 @@ def pick_comparison(corpus: Corpus, indicator: str = "disclosure_rate"
                     ) -> tuple[str, str, int]:
     """Two regions at the same level with the indicator in the same year: the pair with the
     most requests between them (provinces first), so the comparison has numbers to show."""
-    for level in ("province", "city", "county"):
+    for level in REGION_LEVELS:
         table = corpus.rollup(level).reset_index()
         table = table[(table["indicator"] == indicator) & table["value"].notna()]
         best: tuple[float, str, str, int] | None = None
@@ -181,7 +182,7 @@ class Lab:
                              for code in (self.region_a, self.region_b)])
 
     def compare_chart(self, indicator: str = "disclosure_rate") -> alt.Chart:
-        """The comparison as bars; a region under 30 requests drawn faded (not ranked)."""
+        """The comparison as bars; a region under `SMALL_SAMPLE` requests drawn faded (not ranked)."""
         frame = self.compare(indicator).rename(columns={"region": "name"})
         frame["is_selected"] = frame["adcode"] == self.region_a
         title = f"公开率 {self.year}年"
@@ -242,7 +243,7 @@ class Lab:
                         "year? Answer its adcode as a string.", higher,
                         "lab.compare() lists both with their values."),
             6: Exercise("May the two regions be ranked against each other under the guard "
-                        f"rail (at least {SMALL} requests each)? True or False.", rankable,
+                        f"rail (at least {SMALL_SAMPLE} requests each)? True or False.", rankable,
                         "Look at the denominator (requests processed) of each region."),
             7: Exercise("How many usable reports in the store have at least one blank or "
                         "redacted cell?", flagged,

@@ -20,21 +20,10 @@ import ipywidgets as w
 
 from toolkit.analysis.corpus import Corpus
 from toolkit.analysis.indicators import BY_NAME
-from toolkit.present.explore import (
-    KIND_LABELS,
-    PEER_GROUPS,
-    VIEWS,
-    Selection,
-    SvgRenderer,
-    Views,
-    cells_html,
-    export_chart,
-    grid_html,
-    headline_html,
-    quality_html,
-    register_cjk_font,
-    selection_with,
-)
+from toolkit.present.explore import PEER_GROUPS, VIEWS, Selection, Views, selection_with
+from toolkit.present.panels import cells_html, grid_html, headline_html, quality_html
+from toolkit.present.render import SvgRenderer, export_chart, register_cjk_font
+from toolkit.spec.vocab import ALL_KINDS, KIND_LABELS
 
 ALL = ""  # dropdown value meaning "the whole region above"
 TABLES = {"requests": "三、依申请公开", "review": "四、复议诉讼", "active": "二、主动公开"}
@@ -55,7 +44,7 @@ class Explorer:
     """Region, years, body kind, indicator and peer-group widgets driving seven views."""
 
     def __init__(self, corpus: Corpus | Views, adcode: str | None = None,
-                 indicator: str = "disclosure_rate", kind: str = "all",
+                 indicator: str = "disclosure_rate", kind: str = ALL_KINDS,
                  years: tuple[int, int] | None = None, peer_group: str = "siblings",
                  view: str = "trend", warm: bool = True, cache_size: int = 64) -> None:
         self.views = corpus if isinstance(corpus, Views) else Views(corpus)

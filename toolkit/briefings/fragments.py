@@ -1,0 +1,94 @@
+"""The pieces a briefing is made of: escaped HTML fragments with a plain-text twin.
+
+A `Fragment` is what the notebook displays: HTML for the page, and text for the notebook's
+text/plain output, which nbval compares too (a failing golden then prints readable lines
+rather than markup). `table` and `paragraphs` escape every value they are given, so report
+text can never become markup; `stylesheet()` is the <style> element the briefing opens with
+(templates/briefing.css).
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.briefings.assets import template_text
+from toolkit.present.formatting import fmt_text
+
+BRIEFING_CSS = template_text("briefing.css")
+"""The classes of the fragments (.ogi-briefing tables, notes, excerpts)."""
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Escaped HTML for the notebook and the export, with a plain-text twin.
+
+    The twin is what `repr` (and so the notebook's text/plain output) shows: nbval compares
+    it too, and a failing comparison then prints readable lines rather than markup.
+    """
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+
+def esc(value: Any) -> str:
+    """Any value as escaped HTML text (None and NaN as a dash)."""
+    return html.escape(fmt_text(value), quote=True)
+
+
+Cell = str | tuple[str, str]
+"""A table cell: its text, or (text, css classes) such as ('12.5%', 'num small')."""
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "",
+          note: str = "") -> Fragment:
+    """An HTML table with every cell escaped, and its plain-text twin."""
+    rows = [list(r) for r in rows]
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    body = []
+    lines = [" | ".join(columns)]
+    for row in rows:
+        cells = []
+        texts = []
+        for cell in row:
+            text, css = (cell, "") if isinstance(cell, str) else cell
+            cells.append(f'<td class="{esc(css)}">{esc(text)}</td>' if css else
+                         f"<td>{esc(text)}</td>")
+            texts.append(text)
+        body.append("<tr>" + "".join(cells) + "</tr>")
+        lines.append(" | ".join(texts))
+    if not rows:
+        body.append(f'<tr><td colspan="{len(columns)}" class="note">(无)</td></tr>')
+        lines.append("(无)")
+    title = f"<caption>{esc(caption)}</caption>" if caption else ""
+    foot = f'<p class="note">{esc(note)}</p>' if note else ""
+    markup = (f'<div class="ogi-briefing"><table>{title}<thead><tr>{head}</tr></thead>'
+              f"<tbody>{''.join(body)}</tbody></table>{foot}</div>")
+    text = "\n".join(([caption] if caption else []) + lines + ([note] if note else []))
+    return Fragment(markup, text)
+
+
+def paragraphs(lines: Iterable[str], css: str = "") -> Fragment:
+    """Escaped paragraphs (a list of facts or a note)."""
+    lines = list(lines)
+    attr = f' class="{esc(css)}"' if css else ""
+    markup = "".join(f"<p{attr}>{esc(line)}</p>" for line in lines)
+    return Fragment(f'<div class="ogi-briefing">{markup}</div>', "\n".join(lines))
+
+
+def stylesheet() -> str:
+    """The fragments' <style> element (the briefing's first output carries it)."""
+    return f"<style>\n{BRIEFING_CSS}</style>"
+
+
+__all__ = ["BRIEFING_CSS", "Cell", "Fragment", "esc", "paragraphs", "stylesheet", "table"]
