@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from toolkit.analysis.corpus import load
-from toolkit.analysis.indicators import KINDS, LEVELS
 from toolkit.dev.synth_store import _bodies, build_store
 from toolkit.places.regions import place_body
+from toolkit.spec.vocab import KINDS, REGION_LEVELS
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -57,7 +57,7 @@ def main() -> None:
     seconds, _ = timed(lambda: corpus.region_tree())
     lines.append(f"- region tree: {seconds:.2f} s ({len(corpus.region_tree()):,} regions)")
     total = 0.0
-    for level in LEVELS:
+    for level in REGION_LEVELS:
         for kind in KINDS:
             seconds, _ = timed(lambda level=level, kind=kind: corpus.rollup(level, kind))
             total += seconds
@@ -75,11 +75,11 @@ def main() -> None:
 
     tree = corpus.region_tree()
     pick = random.Random(3)
-    samples = {level: list(tree[tree["level"] == level]["adcode"]) for level in LEVELS}
+    samples = {level: list(tree[tree["level"] == level]["adcode"]) for level in REGION_LEVELS}
     latencies: dict[str, list[float]] = {"series": [], "peers": [], "composition": [],
                                          "reports_in": []}
     for _ in range(50):
-        level = pick.choice(LEVELS)
+        level = pick.choice(REGION_LEVELS)
         code = pick.choice(samples[level])
         queries = {
             "series": lambda c=code: corpus.series(c, "disclosure_rate"),

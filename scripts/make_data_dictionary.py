@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.analysis.indicators import INDICATORS, SMALL, Indicator  # noqa: E402
+from toolkit.analysis.indicators import INDICATORS, Indicator  # noqa: E402
 from toolkit.parse.checks import IDENTITIES  # noqa: E402
 from toolkit.parse.values import FLAGS  # noqa: E402
 from toolkit.spec.fields import (  # noqa: E402
@@ -32,7 +32,8 @@ from toolkit.spec.fields import (  # noqa: E402
     STORE_TABLES,
     Table,
 )
-from toolkit.spec.template import TEMPLATE_VERSIONS, load_template  # noqa: E402
+from toolkit.spec.template import load_template  # noqa: E402
+from toolkit.spec.vocab import SMALL_SAMPLE  # noqa: E402
 
 OUT = REPO / "docs" / "DATA_DICTIONARY.md"
 
@@ -106,7 +107,7 @@ def _key_rows() -> list[str]:
     lines = ["| key | 行 row label | 列 column label | templates |", "|---|---|---|---|"]
     for row in template.active_rows:
         columns: dict[str, list[str]] = {}
-        for version in TEMPLATE_VERSIONS:
+        for version in template.versions_in_order():
             for column in (row.columns or {}).get(version, ()):
                 columns.setdefault(column, []).append(version)
         for column, versions in columns.items():
@@ -117,7 +118,7 @@ def _key_rows() -> list[str]:
     request_columns = [*template.request_columns[:-1], template.subtotal_column,
                        template.request_columns[-1]]
     for row in template.request_rows:
-        versions = row.template or ", ".join(TEMPLATE_VERSIONS)
+        versions = row.template or ", ".join(template.versions_in_order())
         for column in request_columns:
             note = " (only where printed)" if column == template.subtotal_column else ""
             lines.append(f"| `requests.{row.key}.{column}` | {row.enumerator or ''}"
@@ -128,7 +129,7 @@ def _key_rows() -> list[str]:
             lines.append(f"| `review.{review_row}.{column}` | "
                          f"{template.review_row_labels[review_row]} | "
                          f"{template.review_column_labels[column]} | "
-                         f"{', '.join(TEMPLATE_VERSIONS)} |")
+                         f"{', '.join(template.versions_in_order())} |")
     return lines
 
 
@@ -179,12 +180,12 @@ def render() -> str:
     out += [f"| `{name}` | {_cell(text)} |" for name, text in CROSS_CHECKS]
     out += ["", "## Canonical keys (`facts.key`)", "",
             "A value is addressed as `table.row.column`. Templates: "
-            + "; ".join(f"`{v}`: {template.versions[v]['issued_by']}" for v in TEMPLATE_VERSIONS)
+            + "; ".join(f"`{v}`: {template.versions[v]['issued_by']}" for v in template.versions_in_order())
             + ". Amounts are in 万元.", ""]
     out += _key_rows()
     out += ["", "## Indicators (`toolkit.analysis.indicators.INDICATORS`)", "",
             "Per report and per region roll-up (sum the counts first, then divide). A rate "
-            f"over fewer than {SMALL} requests is flagged `is_small`: shown with its count, "
+            f"over fewer than {SMALL_SAMPLE} requests is flagged `is_small`: shown with its count, "
             "not ranked. A count (no denominator) is the numerator.", "",
             "| name | 中文 | group | formula | note |", "|---|---|---|---|---|"]
     for indicator in INDICATORS:

@@ -18,8 +18,6 @@ import pandas as pd
 from toolkit.analysis.indicators import (
     BY_NAME,
     INDICATORS,
-    KINDS,
-    LEVELS,
     count_matrices,
     publication_timeliness,
     region_code,
@@ -29,7 +27,7 @@ from toolkit.analysis.indicators import (
 )
 from toolkit.places.gazetteer import load_gazetteer
 from toolkit.spec.fields import COMPOSITION, CORPUS_REPORTS, FAILING_CHECKS, REPORTS, SERIES
-from toolkit.spec.vocab import USABLE_STATUSES, Status
+from toolkit.spec.vocab import KINDS, REGION_LEVELS, USABLE_STATUSES, Status
 from toolkit.store.views import open_store, resolve_store
 
 REPORT_COLUMNS = tuple(f.name for f in CORPUS_REPORTS.fields if f in REPORTS.fields)
@@ -169,7 +167,7 @@ class Corpus:
         """Every region (province, city, county) the corpus has reports for."""
         gazetteer = load_gazetteer()
         rows = []
-        for level in LEVELS:
+        for level in REGION_LEVELS:
             codes = region_code(self.reports, level)
             frame = self.reports.assign(region=codes).dropna(subset=["region"])
             for code, group in frame.groupby("region"):
@@ -237,8 +235,9 @@ class Corpus:
         return self._rollup_index(level, kind).table
 
     def _rollup_index(self, level: str, kind: str) -> RollupIndex:
-        if level not in LEVELS or kind not in KINDS:
-            raise ValueError(f"level must be in {LEVELS} and kind in {KINDS}")
+        if level not in REGION_LEVELS or kind not in KINDS:
+            raise ValueError(f"level must be one of {', '.join(REGION_LEVELS)} and kind one of "
+                             f"{', '.join(KINDS)}")
         if (level, kind) not in self._regions:
             reports = self.reports.rename(columns={"n_checks_failed": "checks_failed"})
             frame = region_indicators(self.wide, reports, level=level, kind=kind,
@@ -259,7 +258,7 @@ class Corpus:
     def warm(self, kinds: tuple[str, ...] = KINDS) -> None:
         """Build every roll-up and index now, so no interaction pays for it later."""
         _ = self._region_index, self._siblings, self.region_names, self._quality_by_report
-        for level in LEVELS:
+        for level in REGION_LEVELS:
             self.members(level)
             for kind in kinds:
                 self._rollup_index(level, kind)

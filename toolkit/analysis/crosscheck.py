@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.analysis.indicators import APPLICANTS, wide_values, with_presence
+from toolkit.spec.template import load_template
 from toolkit.spec.vocab import USABLE_STATUSES
 
 if TYPE_CHECKING:
@@ -195,6 +196,14 @@ def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFra
 
 # ------------------------------------------------------------------ identity 6
 
+def _stock_versions() -> set[str]:
+    """The template versions whose rules rows print 现行有效件数 (in_force)."""
+    template = load_template()
+    rows = [r for r in template.active_rows if r.key in STOCK_ROWS]
+    return {v for v in template.versions_in_order()
+            if all("in_force" in (r.columns or {}).get(v, ()) for r in rows)}
+
+
 def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
     """Identity 6: in_force_t - (in_force_{t-1} + issued_t - repealed_t), per stock row.
 
@@ -208,7 +217,7 @@ def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.Da
     pairs = _consecutive_pairs(reports)
     wide, _ = _wide(wide)
     if "template" in _as_table(reports).columns:
-        is_2021 = (pairs["template_to"] == "2021").fillna(False).to_numpy(dtype=bool)
+        is_2021 = pairs["template_to"].isin(_stock_versions()).fillna(False).to_numpy(dtype=bool)
     else:
         keys = [f"active.{r}.{c}" for r in STOCK_ROWS for c in ("issued", "repealed", "in_force")]
         given = np.zeros(len(pairs), dtype=bool)

@@ -14,23 +14,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from toolkit.spec.template import load_template
 from toolkit.spec.vocab import KINDS, REGION_LEVELS, SMALL_SAMPLE
 
-# The names older callers import from here (toolkit/analysis/corpus.py: KINDS, LEVELS;
-# scripts/make_data_dictionary.py: SMALL; scripts/benchmark_regions.py: KINDS, LEVELS).
-# Aliases of the vocabulary, to go once those import toolkit.spec.vocab themselves.
-LEVELS = REGION_LEVELS
-SMALL = SMALL_SAMPLE
+_TEMPLATE = load_template()
 
-_DENIED = ["state_secret", "law_prohibited", "three_safety", "third_party", "internal_affairs",
-           "process_info", "enforcement_file", "query"]
-_UNABLE = ["not_held", "need_create", "unclear"]
-_REJECTED = ["petition", "duplicate", "publication", "mass", "confirm"]
-_OTHER = ["other", "other_no_correction", "other_no_fee", "other_misc"]
-APPLICANTS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org"]
-_APPLICANT_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-_DENIED_LABELS = ["属于国家秘密", "其他法律行政法规禁止公开", "危及“三安全一稳定”", "保护第三方合法权益",
-                  "属于三类内部事务信息", "属于四类过程性信息", "属于行政执法案卷", "属于行政查询事项"]
+
+def _group(group: str) -> tuple[str, ...]:
+    """The requests rows of an outcome group in every template version, in printed order."""
+    keys = (k for v in _TEMPLATE.versions_in_order() for k in _TEMPLATE.rows_in_group(group, v))
+    return tuple(dict.fromkeys(keys))
+
+
+def _row_label(key: str) -> str:
+    return next(r.labels[0] for r in _TEMPLATE.request_rows if r.key == key)
+
+
+APPLICANTS = [c for c in _TEMPLATE.request_columns if c != "total"]
+"""The six applicant columns (法人或其他组织小计, where printed, is a subtotal of five)."""
+_DENIED_ROWS = _group("denied")
 
 
 def _req(*rows: str, column: str = "total") -> tuple[str, ...]:
@@ -39,10 +41,10 @@ def _req(*rows: str, column: str = "total") -> tuple[str, ...]:
 
 PROCESSED = _req("total_processed")
 ON_HAND = _req("new_received", "carried_over")
-DENIED = _req(*(f"denied_{d}" for d in _DENIED))
-UNABLE = _req(*(f"unable_{u}" for u in _UNABLE))
-REJECTED = _req(*(f"rejected_{r}" for r in _REJECTED))
-OTHER = _req(*_OTHER)
+DENIED = _req(*_DENIED_ROWS)
+UNABLE = _req(*_group("unable"))
+REJECTED = _req(*_group("rejected"))
+OTHER = _req(*_group("other"))
 LITIGATION = ("review.litigation_direct", "review.litigation_after_review")
 
 
@@ -83,11 +85,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("complaint_abuse_share", "信访/重复/大量反复申请占比",
               _req("rejected_petition", "rejected_duplicate", "rejected_mass"), PROCESSED),
     Indicator("other_handling_rate", "其他处理率", OTHER, PROCESSED, "2021 splits 其他处理 in three"),
-    *(Indicator(f"refusal_mix_{d}", f"不予公开理由:{label}", _req(f"denied_{d}"), DENIED,
-                group="refusal_mix") for d, label in zip(_DENIED, _DENIED_LABELS, strict=True)),
+    *(Indicator(f"refusal_mix_{row.removeprefix('denied_')}", f"不予公开理由:{_row_label(row)}",
+                _req(row), DENIED, group="refusal_mix") for row in _DENIED_ROWS),
     *(Indicator(f"applicant_share_{a}", f"申请人:{label}", _req("new_received", column=a),
                 _req("new_received"), group="applicant_mix")
-      for a, label in zip(APPLICANTS, _APPLICANT_LABELS, strict=True)),
+      for a, label in ((a, _TEMPLATE.request_column_labels[a]) for a in APPLICANTS)),
     Indicator("review_correction_rate", "行政复议纠错率", ("review.review.corrected",),
               ("review.review.total",), group="review"),
     Indicator("review_correction_rate_decided", "行政复议纠错率(已审结)", ("review.review.corrected",),

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from toolkit.dev.synth import random_report
 from toolkit.places.gazetteer import load_gazetteer
 from toolkit.places.regions import place_body
+from toolkit.spec.template import load_template
 from toolkit.store.schema import CHECKS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, SECTIONS_SCHEMA
 
 DEPARTMENTS = ("发展和改革委员会", "教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局",
@@ -59,7 +60,7 @@ def build_store(out: str | Path, n_reports: int = 100_000, seed: int = 0,
         for year in YEARS:
             if count >= n_reports:
                 break
-            version = "2019" if year <= 2020 else "2021"
+            version = load_template().version_for_year(year) or "2019"
             report = random_report(rng, version)
             report_id = f"synthetic-{count:07d}"
             count += 1

@@ -47,11 +47,12 @@ def template_outline() -> pd.DataFrame:
 def requests_rows() -> pd.DataFrame:
     """Section 三's rows in printed order: enumerator, canonical key, label, part, template."""
     rows = []
-    for row in load_template().request_rows:
+    template = load_template()
+    for row in template.request_rows:
         part = next((p for p in PARTS if row.key.startswith(p[0])), ("", "", ""))
         rows.append({"part": part[1], "enumerator": row.enumerator or "", "key": row.key,
                      "label": row.labels[0], "meaning": part[2],
-                     "template": row.template or "2019, 2021"})
+                     "template": row.template or ", ".join(template.versions_in_order())})
     return pd.DataFrame(rows)
 
 

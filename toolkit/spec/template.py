@@ -325,11 +325,3 @@ def _load(path: Path) -> Template:
         versions=dict(sorted(data["templates"].items(),
                              key=lambda item: (item[1]["starts"], item[0]))),
     )
-
-
-def __getattr__(name: str) -> tuple[str, ...]:
-    """`TEMPLATE_VERSIONS`, for scripts that import it: new code asks
-    `load_template().versions_in_order()`."""
-    if name == "TEMPLATE_VERSIONS":
-        return load_template().versions_in_order()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from tqdm import tqdm
 
 from toolkit.parse.report import Report
-from toolkit.spec.errors import status_of
+from toolkit.spec.errors import reason_of, status_of
 from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
 from toolkit.store.schema import SCHEMAS
@@ -104,12 +104,6 @@ def failure_row(error: str, status: str = Status.FAILED) -> Parsed:
                    empty["facts"], empty["checks"], empty["sections"])
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return f"{type(exc).__name__}: {exc}"
-
-
 def _parse_one(parse: ParseFn, path: str) -> Parsed:
     try:
         report = parse(Path(path))
@@ -120,7 +114,7 @@ def _parse_one(parse: ParseFn, path: str) -> Parsed:
         status = status_of(exc)
         if status == Status.INTERNAL_ERROR:
             log.error("internal error while parsing %s", path, exc_info=exc)
-        return failure_row(_describe(exc), status)
+        return failure_row(reason_of(exc), status)
 
 
 def _parse_chunk(parse: ParseFn, paths: Sequence[str]) -> list[Parsed]:
@@ -148,7 +142,7 @@ def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = ProcessPoolExecutor(max_workers=1)
                 except Exception as exc:
-                    results.append(failure_row(f"worker error: {_describe(exc)}",
+                    results.append(failure_row(f"worker error: {reason_of(exc)}",
                                                Status.INTERNAL_ERROR))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
