@@ -4,7 +4,7 @@
     .venv/bin/python scripts/benchmark_briefings.py --regions 40 --baseline 0   # quick look
 
 Builds a synthetic store on real divisions (`toolkit.dev.synth_store`, 5 years per body) in a
-temporary folder, renders one briefing per region with `toolkit.briefings.run` (the same
+temporary folder, renders one briefing per region with `toolkit.briefings.batch.run` (the same
 code as `python -m toolkit briefings`: worker processes each reusing one kernel), and, as a
 baseline, renders a few with a fresh kernel per notebook (plain papermill). Writes the
 numbers to benchmarks/out/briefings.md. The target is at most 1.5 s per briefing amortized.
@@ -26,8 +26,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit import briefings  # noqa: E402
 from toolkit.analysis.corpus import load  # noqa: E402
+from toolkit.briefings.batch import run  # noqa: E402
+from toolkit.briefings.jobs import Job  # noqa: E402
+from toolkit.briefings.kernel import execute  # noqa: E402
+from toolkit.briefings.pages import export_html  # noqa: E402
 from toolkit.dev.synth_store import build_store  # noqa: E402
 
 TARGET = 1.5
@@ -47,8 +50,8 @@ def baseline(store: Path, codes: list[str]) -> list[float]:
     times = []
     for code in codes:
         started = time.perf_counter()
-        nb = briefings.execute(briefings.Job(code, str(store)))
-        briefings.export_html(nb, code)
+        nb = execute(Job(code, str(store)))
+        export_html(nb, code)
         times.append(time.perf_counter() - started)
     return times
 
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        results = briefings.run(store, out, regions=codes, workers=args.workers)
+        results = run(store, out, regions=codes, workers=args.workers)
         wall = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu_before
         load_after = os.getloadavg()
