@@ -5,6 +5,7 @@ Run after copying new real reports from ../shared/corpus into data/corpus:
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
@@ -29,7 +30,8 @@ def describe(path: Path) -> str:
     return f"{what}; {note}" if note else what
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description="write data/MANIFEST.csv from data/corpus").parse_args(argv)
     rows = []
     for folder in ("seeds", "dev"):
         for path in sorted((CORPUS / folder).iterdir()):
