@@ -11,11 +11,12 @@ the corpus. Every function is pure (DataFrames in, a tidy DataFrame out, no I/O)
   must count once, and a body with two different reports for one year needs a look;
 * `copied_prose`: prose sections copied from last year's report (boilerplate disclosure).
 
-(Near 600 lines, over the usual 500: the four checks share the pairing of consecutive years
-and the typed-output helpers below; the duplicate finder, with its hash buckets and
-union-find, is the part to move to a module of its own when it grows.)
+(Over the usual 500 lines: the four checks share the typed-output helpers below; the
+duplicate finder, with its hash buckets and union-find, is the part to move to a module of
+its own when it grows.)
 
-Cross-year pairs are only made for consecutive years (t, t+1) of the same `body_id`: a
+Cross-year pairs (`toolkit.store.bodies.consecutive_pairs`, shared with the store's
+cross-year repair) are only made for consecutive years (t, t+1) of the same `body_id`: a
 body whose series has a gap gets no row for the gap (an identity across two years cannot
 be checked against reports that are not there). Statuses follow `toolkit.parse.checks`:
 `pass`, `fail`, `not_checkable` (a value on either side is null), never corrected.
@@ -37,6 +38,7 @@ import pandas as pd
 
 from toolkit.analysis.indicators import APPLICANTS, wide_values, with_presence
 from toolkit.spec.vocab import USABLE_STATUSES
+from toolkit.store.bodies import consecutive_pairs, reports_table
 
 if TYPE_CHECKING:
     from toolkit.analysis.corpus import Corpus
@@ -79,42 +81,6 @@ def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ pairs of years
-
-def _as_table(reports: pd.DataFrame) -> pd.DataFrame:
-    if "report_id" not in reports.columns and reports.index.name == "report_id":
-        return reports.reset_index()
-    return reports
-
-
-def _one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports with a body and a year, one per (body, year): ok first, then most values.
-
-    Mirrors `toolkit.analysis.corpus.one_per_body_year` so a reports table that was not deduplicated
-    (or lacks status / n_values / path) still gives one report per year.
-    """
-    frame = _as_table(reports).dropna(subset=["body_id", "year"]).copy()
-    frame["year"] = frame["year"].astype("Int64")
-    frame["_ok"] = (frame["status"] == "ok").astype(int) if "status" in frame else 0
-    frame["_n"] = frame["n_values"].fillna(0) if "n_values" in frame else 0
-    frame["_p"] = frame["path"].astype("string") if "path" in frame else frame["report_id"]
-    frame = frame.sort_values(["_ok", "_n", "_p"], ascending=[False, False, True], kind="stable")
-    frame = frame.drop_duplicates(subset=["body_id", "year"])
-    return frame.drop(columns=["_ok", "_n", "_p"])
-
-
-def _consecutive_pairs(reports: pd.DataFrame) -> pd.DataFrame:
-    """(year t, year t+1) report pairs of each body; years with a gap make no pair."""
-    frame = _one_per_body_year(reports)
-    keep = ["report_id", "body_id", "year", "agency", "template"]
-    frame = frame.reindex(columns=keep)
-    later = frame.assign(year=frame["year"] - 1)
-    pairs = frame.merge(later, on=["body_id", "year"], suffixes=("_from", "_to"))
-    pairs = pairs.rename(columns={"year": "year_from"})
-    pairs["year_to"] = pairs["year_from"] + 1
-    # the newest name of the body: bodies are renamed, the later report says what it is now
-    pairs["agency"] = pairs["agency_to"].fillna(pairs["agency_from"])
-    return pairs.sort_values(["body_id", "year_from"]).reset_index(drop=True)
-
 
 def _wide(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The values indexed by report_id without attrs, and the presence mask if it has one.
@@ -165,7 +131,7 @@ def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFra
     (with a presence mask: the keys each template has; without one: the seven template
     columns always, `legal_subtotal` when both reports give it). No row for a gap year.
     """
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     wide, presence = _wide(wide)
     parts = []
     for column in CARRY_COLUMNS:
@@ -205,9 +171,9 @@ def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.Da
     any issued / repealed / in_force value. A year t-1 on the 2019 template has no
     in_force, so its pair is `not_checkable`.
     """
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     wide, _ = _wide(wide)
-    if "template" in _as_table(reports).columns:
+    if "template" in reports_table(reports).columns:
         is_2021 = (pairs["template_to"] == "2021").fillna(False).to_numpy(dtype=bool)
     else:
         keys = [f"active.{r}.{c}" for r in STOCK_ROWS for c in ("issued", "repealed", "in_force")]
@@ -346,7 +312,7 @@ def duplicate_reports(reports: pd.DataFrame, wide: pd.DataFrame, *, min_common: 
     and text copies of one report); candidates are then verified. A hashed block shared by
     more than `max_bucket` reports of one year is a common pattern and gives no candidates.
     """
-    meta = _as_table(reports).drop_duplicates(subset=["report_id"]).reset_index(drop=True)
+    meta = reports_table(reports).drop_duplicates(subset=["report_id"]).reset_index(drop=True)
     meta = meta.reindex(columns=list(dict.fromkeys(
         [*meta.columns, "report_id", "path", "agency", "year", "body_id"])))
     meta["year"] = meta["year"].astype("Int64")
@@ -516,7 +482,7 @@ def copied_prose(reports: pd.DataFrame, sections: pd.DataFrame, threshold: float
     if not 1 <= ngram <= 3:
         raise ValueError("ngram must be 1, 2 or 3")
     wanted = tuple(compare)
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     ids = set(pairs["report_id_from"]) | set(pairs["report_id_to"])
     prose = sections[sections["section"].isin(wanted) & sections["report_id"].isin(ids)]
     prose = prose.drop_duplicates(subset=["report_id", "section"])
