@@ -247,7 +247,8 @@ REPAIRS = Table(
         Field("other_report_id", "string", "依据报告", "the other year's report whose values "
               "decided the cell."),
         Field("evidence", "string", "依据数值", "the values the decision used, `key=value` "
-              "comma-separated: the other report's first, then this report's own."),
+              "comma-separated: the other report's, then (after `;`, identity 6) this "
+              "report's own."),
         Field("n_readings", "int64", "原可能读法数", "how many readings (cuts of the row's "
               "digits that satisfy the row's identities) the cell's row had before; 1 for a "
               "blank."),

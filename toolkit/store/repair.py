@@ -279,9 +279,9 @@ def _stock(before: Cells, after: Cells, years: str) -> list[Repair]:
         solved = -sign * sum(terms[n][2] * v for n, v in printed.items())
         if solved == 0:
             other = after if cells is before else before
-            proof = ",".join(terms[n][0].key(terms[n][1]) + "=" + _fmt(v)
-                             for n, v in sorted(printed.items(),
-                                                key=lambda item: terms[item[0]][0] is cells))
+            proof = ";".join(",".join(f"{terms[n][0].key(terms[n][1])}={_fmt(v)}"
+                                      for n, v in printed.items() if terms[n][0] is side)
+                             for side in (other, cells))
             out.append(_zero(cells, column, STOCK, other.report_id, proof,
                              f"{years}: in_force(t) = in_force(t−1) + issued(t) − repealed(t) "
                              f"({proof})"))
