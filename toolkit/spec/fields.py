@@ -132,9 +132,12 @@ FACT = _fields(
     Field("flag", "string", "标记", "why a value is null or special (see Flags); null for a "
           "plain number."),
     Field("label", "string", "行标签原文", "the row label as printed (with its enumerator)."),
-    Field("raw", "string", "单元格原文", "the cell's text as found in the source."),
-    Field("location", "int64", "位置", "offset of the cell in the document text (provenance); "
-          "-1 when unknown.", unit="characters"),
+    Field("raw", "string", "单元格原文", "the cell's text as found in the source; for an "
+          "`ambiguous` cell whose row's digits cut several ways, the row's cells joined by a "
+          "space (what the store's cross-year repair cuts again)."),
+    Field("location", "int64", "位置", "offset of the cell in the document text (provenance), "
+          "of its row's first cell for such an ambiguous cell; -1 when unknown.",
+          unit="characters"),
 )
 """`Report.facts`, in order; `facts` is these after `report_id`."""
 
