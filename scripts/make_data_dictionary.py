@@ -25,6 +25,7 @@ from toolkit.parse.checks import IDENTITIES  # noqa: E402
 from toolkit.parse.values import FLAGS  # noqa: E402
 from toolkit.spec.fields import (  # noqa: E402
     API_FRAMES,
+    FACTS_PARSED,
     PARSE_RECORD,
     REPORTS,
     REPORTS_HISTORY,
@@ -47,6 +48,10 @@ FLAG_TEXT = {
                 "off)."),
     "ambiguous": ("歧义", "digits run together with more than one possible split; no guess "
                   "is made."),
+    "resolved_cross_year": ("跨年核定", "not a parse's flag: a cell parsed `ambiguous` or "
+                            "`blank` that a cross-year identity of the same body decides "
+                            "(the store's `repairs`: identity, other report, evidence); "
+                            "`facts_parsed` keeps the parse."),
 }
 
 CROSS_CHECKS = [
@@ -152,8 +157,10 @@ def render() -> str:
         "## Store layout",
         "",
         "`STORE/reports/`, `STORE/facts/`, `STORE/checks/`, `STORE/sections/` hold Parquet "
-        "parts (`part-NNNNN.parquet`); `STORE/corpus.duckdb` has views of the same names over "
-        "them (and `reports_history`: every reports row, with its `part`). `report_id` joins "
+        "parts (`part-NNNNN.parquet`) and `STORE/repairs.parquet` the cross-year repairs, "
+        "recomputed by every ingest; `STORE/corpus.duckdb` has views of the same names over "
+        "them (and `reports_history`: every reports row, with its `part`; `facts_parsed`: the "
+        "cells as parsed, which `facts` shows with the repairs applied). `report_id` joins "
         "the tables; `facts`, `checks` and `sections` hold rows only for reports that are not "
         "duplicates. `body_id` joins a body's reports across years; `adcode` places it. "
         "In SQL, quote the columns named by keywords: "
@@ -170,6 +177,8 @@ def render() -> str:
     out += [f"### `{history.name}` ({history.label})", "",
             f"{history.description} Its columns: those of `reports`, then:", "",
             *_columns(Table(history.name, "", "", extra), seen), ""]
+    parsed = FACTS_PARSED
+    out += [f"### `{parsed.name}` ({parsed.label})", "", parsed.description, ""]
     out += ["## Flags (`facts.flag`)", "", "| flag | 中文 | meaning |", "|---|---|---|"]
     out += [f"| `{f}` | {FLAG_TEXT[f][0]} | {_cell(FLAG_TEXT[f][1])} |" for f in FLAGS]
     out += ["", "## Accounting identities (`checks.check`)", "",

@@ -89,6 +89,21 @@ def test_run_together_digits_with_several_cuts_are_ambiguous() -> None:
     assert r.values()["active.normative_docs.in_force"] is None
 
 
+def test_ambiguous_cells_keep_their_rows_text() -> None:
+    """So the store can cut the row again when another year decides (toolkit.store.repair)."""
+    text = ("二、主动公开政府信息情况第二十条第(一)项 信息内容 本年制发件数 本年废止件数 现行有效件数 "
+            "规章000行政规范性文件88 55698第二十条第(五)项 三、收到和处理政府信息公开申请情况")
+    r = report(text)
+    facts = r.facts.set_index("key")
+    for column in ("issued", "repealed", "in_force"):
+        cell = facts.loc[f"active.normative_docs.{column}"]
+        assert (cell["flag"], cell["raw"]) == ("ambiguous", "88 55698")
+    located = facts.loc["active.normative_docs.issued", "location"]
+    assert located >= 0
+    whole = "某县人民政府2020年政府信息公开工作年度报告\n一、总体情况\n概述。\n" + text
+    assert whole[located:located + 2] == "88"
+
+
 def test_what_every_cut_agrees_on_is_kept() -> None:
     r = report("二、主动公开政府信息情况\n第二十条第(六)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n"
                "行政处罚2648-18538\n行政强制000\n第二十条第(八)项\n")

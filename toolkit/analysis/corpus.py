@@ -27,7 +27,8 @@ from toolkit.analysis.indicators import (
 )
 from toolkit.places.gazetteer import load_gazetteer
 from toolkit.spec.fields import COMPOSITION, CORPUS_REPORTS, FAILING_CHECKS, REPORTS, SERIES
-from toolkit.spec.vocab import KINDS, REGION_LEVELS, USABLE_STATUSES, Status
+from toolkit.spec.vocab import KINDS, REGION_LEVELS, USABLE_STATUSES
+from toolkit.store.bodies import one_per_body_year
 from toolkit.store.views import open_store, resolve_store
 
 REPORT_COLUMNS = tuple(f.name for f in CORPUS_REPORTS.fields if f in REPORTS.fields)
@@ -350,23 +351,6 @@ class Corpus:
         return self.con.execute(
             f"SELECT {_select(columns)} FROM checks "
             "WHERE status = 'fail' AND report_id IN (SELECT unnest(?))", [report_ids]).df()
-
-
-def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """The same report published twice (two pages, two encodings) counts once.
-
-    Reports of one body and year are one report: the complete one (ok before partial,
-    then most values read) stands for it; the others are listed by `duplicates()`.
-    """
-    if "body_id" not in reports.columns:
-        return reports
-    ranked = reports.assign(
-        _complete=(reports["status"] == Status.OK).astype(int),
-        _values=reports.get("n_values", pd.Series(0, index=reports.index)).fillna(0),
-    ).sort_values(["_complete", "_values", "path"], ascending=[False, False, True])
-    keyed = ranked["body_id"].notna() & ranked["year"].notna()
-    first = ~ranked.duplicated(subset=["body_id", "year"]) | ~keyed
-    return ranked[first].drop(columns=["_complete", "_values"]).sort_values("path")
 
 
 _EMPTY_DTYPES = {"string": "string", "int32": "int64", "int64": "int64", "float64": "float64",

@@ -11,14 +11,16 @@ the corpus. Every function is pure (DataFrames in, a tidy DataFrame out, no I/O)
   must count once, and a body with two different reports for one year needs a look;
 * `copied_prose`: prose sections copied from last year's report (boilerplate disclosure).
 
-(Near 600 lines, over the usual 500: the four checks share the pairing of consecutive years
-and the typed-output helpers below; the duplicate finder, with its hash buckets and
-union-find, is the part to move to a module of its own when it grows.)
+(Over the usual 500 lines: the four checks share the typed-output helpers below; the
+duplicate finder, with its hash buckets and union-find, is the part to move to a module of
+its own when it grows.)
 
-Cross-year pairs are only made for consecutive years (t, t+1) of the same `body_id`: a
+Cross-year pairs (`toolkit.store.bodies.consecutive_pairs`, shared with the store's
+cross-year repair) are only made for consecutive years (t, t+1) of the same `body_id`: a
 body whose series has a gap gets no row for the gap (an identity across two years cannot
 be checked against reports that are not there). Statuses follow `toolkit.parse.checks`:
-`pass`, `fail`, `not_checkable` (a value on either side is null), never corrected.
+`pass`, `fail`, `not_checkable` (a value on either side is null, or was read by the store's
+cross-year repair through this very identity: `is_repaired`), never corrected.
 
 `reports` is a reports table (report_id, body_id, agency, year, and template, status,
 n_values, path where a check uses them); `wide` is report_id × canonical key values as
@@ -38,6 +40,8 @@ import pandas as pd
 from toolkit.analysis.indicators import APPLICANTS, wide_values, with_presence
 from toolkit.spec.template import load_template
 from toolkit.spec.vocab import USABLE_STATUSES
+from toolkit.store.bodies import consecutive_pairs, reports_table
+from toolkit.store.repair import CARRY, STOCK
 
 if TYPE_CHECKING:
     from toolkit.analysis.corpus import Corpus
@@ -52,9 +56,9 @@ PROSE_SECTIONS = ("overview", "problems", "other")
 
 PAIR_COLUMNS = ["body_id", "agency", "year_from", "year_to"]
 CARRY_OUT = [*PAIR_COLUMNS, "column", "expected", "actual", "difference", "status",
-             "report_id_from", "report_id_to"]
+             "report_id_from", "report_id_to", "is_repaired"]
 STOCK_OUT = [*PAIR_COLUMNS, "row", "in_force_before", "issued", "repealed", "expected",
-             "actual", "balance", "status", "report_id_from", "report_id_to"]
+             "actual", "balance", "status", "report_id_from", "report_id_to", "is_repaired"]
 DUPLICATE_OUT = ["group_id", "kind", "report_id", "path", "agency", "year", "body_id",
                  "n_values", "reason"]
 PROSE_OUT = [*PAIR_COLUMNS, "section", "similarity", "is_copied", "chars_from", "chars_to",
@@ -66,7 +70,7 @@ _DTYPES = {
     "report_id_from": "string", "report_id_to": "string", "report_id": "string",
     "path": "string", "kind": "string", "reason": "string", "year": "Int64",
     "group_id": "int64", "n_values": "int64", "chars_from": "int64", "chars_to": "int64",
-    "is_copied": "boolean",
+    "is_copied": "boolean", "is_repaired": "boolean",
 }
 
 
@@ -80,42 +84,6 @@ def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ pairs of years
-
-def _as_table(reports: pd.DataFrame) -> pd.DataFrame:
-    if "report_id" not in reports.columns and reports.index.name == "report_id":
-        return reports.reset_index()
-    return reports
-
-
-def _one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports with a body and a year, one per (body, year): ok first, then most values.
-
-    Mirrors `toolkit.analysis.corpus.one_per_body_year` so a reports table that was not deduplicated
-    (or lacks status / n_values / path) still gives one report per year.
-    """
-    frame = _as_table(reports).dropna(subset=["body_id", "year"]).copy()
-    frame["year"] = frame["year"].astype("Int64")
-    frame["_ok"] = (frame["status"] == "ok").astype(int) if "status" in frame else 0
-    frame["_n"] = frame["n_values"].fillna(0) if "n_values" in frame else 0
-    frame["_p"] = frame["path"].astype("string") if "path" in frame else frame["report_id"]
-    frame = frame.sort_values(["_ok", "_n", "_p"], ascending=[False, False, True], kind="stable")
-    frame = frame.drop_duplicates(subset=["body_id", "year"])
-    return frame.drop(columns=["_ok", "_n", "_p"])
-
-
-def _consecutive_pairs(reports: pd.DataFrame) -> pd.DataFrame:
-    """(year t, year t+1) report pairs of each body; years with a gap make no pair."""
-    frame = _one_per_body_year(reports)
-    keep = ["report_id", "body_id", "year", "agency", "template"]
-    frame = frame.reindex(columns=keep)
-    later = frame.assign(year=frame["year"] - 1)
-    pairs = frame.merge(later, on=["body_id", "year"], suffixes=("_from", "_to"))
-    pairs = pairs.rename(columns={"year": "year_from"})
-    pairs["year_to"] = pairs["year_from"] + 1
-    # the newest name of the body: bodies are renamed, the later report says what it is now
-    pairs["agency"] = pairs["agency_to"].fillna(pairs["agency_from"])
-    return pairs.sort_values(["body_id", "year_from"]).reset_index(drop=True)
-
 
 def _wide(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The values indexed by report_id without attrs, and the presence mask if it has one.
@@ -149,15 +117,39 @@ def _present(presence: pd.DataFrame | None, key: str, ids: pd.Series) -> BoolArr
     return found.fillna(False).to_numpy(dtype=bool)
 
 
-def _status(expected: FloatArray, actual: FloatArray) -> npt.NDArray[np.object_]:
+def _status(expected: FloatArray, actual: FloatArray,
+            repaired: BoolArray | None = None) -> npt.NDArray[np.object_]:
     checkable = ~(np.isnan(expected) | np.isnan(actual))
+    if repaired is not None:
+        checkable &= ~repaired
     same = np.abs(np.nan_to_num(expected) - np.nan_to_num(actual)) < TOLERANCE
     return np.where(checkable, np.where(same, "pass", "fail"), "not_checkable").astype(object)
 
 
+def _repaired_here(repairs: pd.DataFrame | None, identity: str, pairs: pd.DataFrame,
+                   keys: Sequence[tuple[str, str]]) -> BoolArray:
+    """Per pair: whether a value of `keys` ((side, key), side `from` or `to`) was read by the
+    store's cross-year repair with `identity` from the pair's other report.
+
+    Such a value was chosen because it satisfies the identity: checking the identity on it
+    again would pass by construction, so the row is no evidence (`not_checkable`).
+    """
+    marked = np.zeros(len(pairs), dtype=bool)
+    if repairs is None or repairs.empty or pairs.empty:
+        return marked
+    mine = repairs[repairs["identity"] == identity]
+    used = set(zip(mine["report_id"], mine["key"], mine["other_report_id"], strict=True))
+    for side, key in keys:
+        other = "to" if side == "from" else "from"
+        marked |= np.array([(this, key, that) in used for this, that in zip(
+            pairs[f"report_id_{side}"], pairs[f"report_id_{other}"], strict=True)], dtype=bool)
+    return marked
+
+
 # ------------------------------------------------------------------ identity 5
 
-def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
+def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame,
+                        repairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Identity 5: `requests.carried_forward.<col>` of year t == `carried_over.<col>` of t+1.
 
     Why: requests pending at the end of a year are the next year's carried-over requests;
@@ -165,8 +157,13 @@ def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFra
     One row per body, consecutive year pair and applicant column present in both reports
     (with a presence mask: the keys each template has; without one: the seven template
     columns always, `legal_subtotal` when both reports give it). No row for a gap year.
+
+    `repairs` (the store's `repairs` table: report_id, key, identity, other_report_id):
+    a side that the store read by this very identity from the pair's other report is
+    `is_repaired`, and its row `not_checkable`: the identity chose the value, so it
+    cannot also confirm it. The values are shown as the store holds them.
     """
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     wide, presence = _wide(wide)
     parts = []
     for column in CARRY_COLUMNS:
@@ -182,9 +179,12 @@ def carry_forward_chain(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFra
             keep = ~(np.isnan(expected) | np.isnan(actual))
         else:
             keep = np.ones(len(pairs), dtype=bool)
+        repaired = _repaired_here(repairs, CARRY, pairs, [("from", before), ("to", after)])
         part = pairs.loc[keep, [*PAIR_COLUMNS, "report_id_from", "report_id_to"]].assign(
             column=column, expected=expected[keep], actual=actual[keep],
-            difference=actual[keep] - expected[keep], status=_status(expected[keep], actual[keep]))
+            difference=actual[keep] - expected[keep],
+            status=_status(expected[keep], actual[keep], repaired[keep]),
+            is_repaired=repaired[keep])
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(frame):
@@ -204,7 +204,8 @@ def _stock_versions() -> set[str]:
             if all("in_force" in (r.columns or {}).get(v, ()) for r in rows)}
 
 
-def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
+def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame,
+                             repairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Identity 6: in_force_t - (in_force_{t-1} + issued_t - repealed_t), per stock row.
 
     Why: the stock of rules and normative documents in force changes only by what the
@@ -212,11 +213,13 @@ def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.Da
     unreported clean-up. Only year-t reports on the 2021 template (the only one with
     现行有效件数) are checked; when `reports` has no `template`, year t qualifies if it gives
     any issued / repealed / in_force value. A year t-1 on the 2019 template has no
-    in_force, so its pair is `not_checkable`.
+    in_force, so its pair is `not_checkable`. `repairs`: as for `carry_forward_chain` (a
+    term the store read by identity 6 from this pair's other report makes the row
+    `is_repaired` and `not_checkable`; the same value is evidence in the other pairs).
     """
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     wide, _ = _wide(wide)
-    if "template" in _as_table(reports).columns:
+    if "template" in reports_table(reports).columns:
         is_2021 = pairs["template_to"].isin(_stock_versions()).fillna(False).to_numpy(dtype=bool)
     else:
         keys = [f"active.{r}.{c}" for r in STOCK_ROWS for c in ("issued", "repealed", "in_force")]
@@ -232,10 +235,13 @@ def regulation_stock_balance(reports: pd.DataFrame, wide: pd.DataFrame) -> pd.Da
         repealed = _values(wide, f"active.{row}.repealed", pairs["report_id_to"])
         actual = _values(wide, f"active.{row}.in_force", pairs["report_id_to"])
         expected = before + issued - repealed
+        terms = [("from", f"active.{row}.in_force"),
+                 *(("to", f"active.{row}.{c}") for c in ("issued", "repealed", "in_force"))]
+        repaired = _repaired_here(repairs, STOCK, pairs, terms)
         parts.append(pairs[[*PAIR_COLUMNS, "report_id_from", "report_id_to"]].assign(
             row=row, in_force_before=before, issued=issued, repealed=repealed,
             expected=expected, actual=actual, balance=actual - expected,
-            status=_status(expected, actual)))
+            status=_status(expected, actual, repaired), is_repaired=repaired))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(frame):
         frame = frame.sort_values(["body_id", "year_from", "row"])
@@ -355,7 +361,7 @@ def duplicate_reports(reports: pd.DataFrame, wide: pd.DataFrame, *, min_common: 
     and text copies of one report); candidates are then verified. A hashed block shared by
     more than `max_bucket` reports of one year is a common pattern and gives no candidates.
     """
-    meta = _as_table(reports).drop_duplicates(subset=["report_id"]).reset_index(drop=True)
+    meta = reports_table(reports).drop_duplicates(subset=["report_id"]).reset_index(drop=True)
     meta = meta.reindex(columns=list(dict.fromkeys(
         [*meta.columns, "report_id", "path", "agency", "year", "body_id"])))
     meta["year"] = meta["year"].astype("Int64")
@@ -525,7 +531,7 @@ def copied_prose(reports: pd.DataFrame, sections: pd.DataFrame, threshold: float
     if not 1 <= ngram <= 3:
         raise ValueError("ngram must be 1, 2 or 3")
     wanted = tuple(compare)
-    pairs = _consecutive_pairs(reports)
+    pairs = consecutive_pairs(reports)
     ids = set(pairs["report_id_from"]) | set(pairs["report_id_to"])
     prose = sections[sections["section"].isin(wanted) & sections["report_id"].isin(ids)]
     prose = prose.drop_duplicates(subset=["report_id", "section"])
@@ -563,6 +569,9 @@ def copied_prose(reports: pd.DataFrame, sections: pd.DataFrame, threshold: float
 def cross_checks(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """All four checks on a loaded store: carry_forward, regulation_stock, duplicates, copied_prose.
 
+    Values are the store's (`facts`: cross-year repairs applied); a year check whose side the
+    store read by that very check's identity is `not_checkable` and `is_repaired`.
+
     The year checks use `corpus.reports` (one report per body and year); duplicates look
     at every parsed report (`corpus.all_reports`, status ok / partial), so they see the
     copies `one_per_body_year` dropped. Values are every canonical key from `facts`
@@ -574,11 +583,13 @@ def cross_checks(corpus: Corpus) -> dict[str, pd.DataFrame]:
     else:
         wide = pd.DataFrame(index=pd.Index([], name="report_id", dtype="object"))
     sections = corpus.con.sql("SELECT report_id, section, text FROM sections").df()
+    repairs = corpus.con.sql(
+        "SELECT report_id, key, identity, other_report_id FROM repairs").df()
     everything = corpus.all_reports
     usable = everything[everything["status"].isin([str(s) for s in USABLE_STATUSES])]
     return {
-        "carry_forward": carry_forward_chain(corpus.reports, wide),
-        "regulation_stock": regulation_stock_balance(corpus.reports, wide),
+        "carry_forward": carry_forward_chain(corpus.reports, wide, repairs),
+        "regulation_stock": regulation_stock_balance(corpus.reports, wide, repairs),
         "duplicates": duplicate_reports(usable, wide),
         "copied_prose": copied_prose(corpus.reports, sections),
     }

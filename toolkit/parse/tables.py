@@ -44,7 +44,8 @@ class TableResult:
 def resolve_cells(
     cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None
 ) -> list[tuple[Token | None, str | None]]:
-    """Assign a row's tokens to `width` columns: (token, None) or (None, flag).
+    """Assign a row's tokens to `width` columns: (token, None) or (None, flag), or
+    (the row's run, AMBIGUOUS) for a cell the valid cuts read differently.
 
     Extra trailing blanks are padding; fewer tokens than columns means digits run
     together (cut them, keep only what every valid cut agrees on) or a page cut short
@@ -89,13 +90,17 @@ def resolve_cells(
         return [(None, Flag.AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
     positions = _cut_positions(tokens, candidates[0])
+    # A cell that several cuts read differently keeps its row's text (the tokens joined by a
+    # space, at the row's first token), so the store can cut the row again when another
+    # report's value decides between the cuts (toolkit.store.repair).
+    run = Token(VALUE, " ".join("".join(t.text.split()) for t in tokens), tokens[0].start)
     for column in range(width):
         seen = {c[column] for c in candidates}
         if len(seen) == 1:
             source, _ = positions[column]
             out.append((Token(VALUE, candidates[0][column], source), None))
         else:
-            out.append((None, Flag.AMBIGUOUS))
+            out.append((run, Flag.AMBIGUOUS))
     return out
 
 
@@ -149,6 +154,8 @@ def _facts_for(
     for column, (token, flag) in zip(columns, resolved, strict=True):
         if token is None:
             facts.append(Fact(table, row, column, None, flag, label, "", -1))
+        elif flag is not None:  # cut several ways: the row's run of cells, no value
+            facts.append(Fact(table, row, column, None, flag, label, token.text, token.start))
         elif token.kind == BLANK:
             facts.append(Fact(table, row, column, None, Flag.BLANK, label, "", token.start))
         else:

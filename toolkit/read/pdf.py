@@ -1,6 +1,7 @@
 """PDF text layer to lines: ruled tables through pdfplumber, text around them by position.
 
-A scanned PDF (no text layer) or one whose fonts have no Unicode mapping is a clear error
+A table row that a page break cut in two (its label wrapped over both pages) is joined
+again. A scanned PDF (no text layer) or one whose fonts have no Unicode mapping is a clear error
 that says to OCR it first; page numbers at the top and bottom of a page are dropped.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +34,80 @@ def _pdf_cell(value: str) -> str:
     return ANY_WS.sub(" ", value).strip()
 
 
-def _pdf_page_lines(page: Any) -> list[str]:
-    tables = page.find_tables()
-    blocks: list[tuple[float, int, list[str], bool]] = []
-    boxes = [t.bbox for t in tables]
-    for t in tables:
-        rows = []
-        for row in t.extract():
+Cells = list[str | None]
+"""A table row as pdfplumber extracts it: a cell's text, None for a slot a merged cell covers."""
+
+
+@dataclass
+class _Block:
+    """Lines of one page in reading order: a text line, or a ruled table's rows."""
+
+    top: float
+    text: str | None = None
+    rows: list[Cells] = field(default_factory=list)
+    wrapped: list[bool] = field(default_factory=list)
+    """Per column of the table's last row: its text runs to the cell's right edge on its
+    last line (the text went on below, maybe on the next page)."""
+
+    def lines(self) -> list[str]:
+        if self.text is not None:
+            return [self.text]
+        out = []
+        for row in self.rows:
             # None marks a slot covered by a merged cell: like HTML, the cell shows once.
             cells = [_pdf_cell(c) for c in row if c is not None]
             if cells:
-                rows.append(CELL_SEP.join(cells))
-        if rows:
-            blocks.append((t.bbox[1], 1, rows, True))
+                out.append(CELL_SEP.join(cells))
+        return out
+
+
+def _wrapped(page: Any, boxes: list[Any], padding: float) -> list[bool]:
+    """For each cell box: whether its last line of text spans the cell's whole width."""
+    out = []
+    for box in boxes:
+        if box is None:
+            out.append(False)
+            continue
+        x0, top, x1, bottom = box
+        chars = [c for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                 and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()]
+        if not chars:
+            out.append(False)
+            continue
+        last = max(c["bottom"] for c in chars)
+        line = [c for c in chars if abs(c["bottom"] - last) < 2]
+        width = max(c["x1"] - c["x0"] for c in line)
+        slack = padding + width
+        out.append(min(c["x0"] for c in line) - x0 < slack
+                   and x1 - max(c["x1"] for c in line) < slack)
+    return out
+
+
+def _padding(page: Any, table: Any) -> float:
+    """The table's cell padding: the least gap between a cell's left edge and its text."""
+    gaps = []
+    for row in table.rows:
+        for box in row.cells:
+            if box is None:
+                continue
+            x0, top, x1, bottom = box
+            lefts = [c["x0"] for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1
+                     and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+            if lefts:
+                gaps.append(min(lefts) - x0)
+    return min(gaps) if gaps else 0.0
+
+
+def _pdf_page_blocks(page: Any) -> list[_Block]:
+    tables = page.find_tables()
+    blocks: list[_Block] = []
+    boxes = [t.bbox for t in tables]
+    for t in tables:
+        block = _Block(t.bbox[1], rows=t.extract())
+        if block.lines():
+            if t.rows:
+                block.wrapped = _wrapped(page, list(t.rows[-1].cells), _padding(page, t))
+            blocks.append(block)
 
     def outside(obj: dict[str, Any]) -> bool:
         cx = (obj["x0"] + obj["x1"]) / 2
@@ -54,13 +117,51 @@ def _pdf_page_lines(page: Any) -> list[str]:
     text_page = page.filter(outside) if boxes else page
     for ln in text_page.extract_text_lines(strip=True, return_chars=False):
         if ln["text"].strip():
-            blocks.append((ln["top"], 0, [ln["text"]], False))
-    blocks.sort(key=lambda b: (b[0], b[1]))
-    while blocks and not blocks[0][3] and _PAGE_NUMBER.match(blocks[0][2][0]):
+            blocks.append(_Block(ln["top"], text=ln["text"]))
+    blocks.sort(key=lambda b: (b.top, b.text is None))
+    while blocks and blocks[0].text is not None and _PAGE_NUMBER.match(blocks[0].text):
         blocks.pop(0)
-    while blocks and not blocks[-1][3] and _PAGE_NUMBER.match(blocks[-1][2][0]):
+    while blocks and blocks[-1].text is not None and _PAGE_NUMBER.match(blocks[-1].text):
         blocks.pop()
-    return [line for block in blocks for line in block[2]]
+    return blocks
+
+
+_NUMERIC = re.compile(r"^[+\-−]?[\d,，.．]+%?$")
+
+
+def _join_broken_row(before: _Block, after: _Block) -> bool:
+    """A table row broken by a page break, its first row continuing the last row above.
+
+    Word and LibreOffice let a row break across pages: a long label wraps, its first lines
+    stay on one page (`2.重复`) and the rest go on (`申请`), in a row of its own with empty
+    number cells. The two are one row when the row above ends, in each column where the
+    row below has text, with a line of text that fills its cell (so the text went on);
+    number cells may be on either side, not both. Then the cells are joined and the
+    broken-off row is dropped; otherwise both stay as they are.
+    """
+    if not before.rows or not after.rows or len(before.rows[-1]) != len(after.rows[0]):
+        return False
+    last, first = before.rows[-1], after.rows[0]
+    joined: Cells = list(last)
+    broken = False
+    for i, (above, below) in enumerate(zip(last, first, strict=True)):
+        below_text = _pdf_cell(below) if below else ""
+        above_text = _pdf_cell(above) if above else ""
+        if not below_text:
+            continue
+        if not above_text and above is not None:
+            joined[i] = below
+        elif (above_text and not _NUMERIC.match(above_text) and not _NUMERIC.match(below_text)
+              and i < len(before.wrapped) and before.wrapped[i]):
+            joined[i] = f"{above}\n{below}"
+            broken = True
+        else:
+            return False
+    if not broken:
+        return False
+    before.rows[-1] = joined
+    del after.rows[0]
+    return True
 
 
 @contextlib.contextmanager
@@ -80,14 +181,17 @@ def _quiet_pdfminer() -> Iterator[None]:
 def read_pdf(p: Path, data: bytes) -> Document:
     import pdfplumber
 
-    lines: list[str] = []
+    blocks: list[_Block] = []
     chars = 0
     try:
         with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 chars += len(page.chars)
                 if page.chars:
-                    lines.extend(_pdf_page_lines(page))
+                    found = _pdf_page_blocks(page)
+                    if blocks and found and _join_broken_row(blocks[-1], found[0]):
+                        found = found if found[0].lines() else found[1:]
+                    blocks.extend(found)
                 page.close()
     except ReadError:
         raise
@@ -95,7 +199,7 @@ def read_pdf(p: Path, data: bytes) -> Document:
         raise ReadError(p, _pdf_error(exc)) from exc
     if chars == 0:
         raise ReadError(p, "PDF has no text layer (scanned image?); OCR it first")
-    text = "\n".join(lines)
+    text = "\n".join(line for block in blocks for line in block.lines())
     visible = len(ANY_WS.sub("", text))
     cid = sum(len(m) for m in _CID.findall(text))
     if visible and cid > 0.5 * visible:

@@ -1,7 +1,7 @@
 """Every column the toolkit writes or returns, declared once: name, type, unit, description.
 
 This is the one declaration of the store's tables (`reports`, `facts`, `checks`, `sections`,
-and the `reports_history` view), of what a parse returns (`Report.meta`, `Report.facts`,
+`repairs`, and the `reports_history` and `facts_parsed` views), of what a parse returns (`Report.meta`, `Report.facts`,
 `Report.checks`, the `parse --json` record) and of the frames the query layer returns
 (`Corpus.reports`, `Corpus.quality`, `Corpus.rollup`, …). It lives in `toolkit.spec`, the
 lowest layer, so that the parser (`toolkit.parse.report`) and the store
@@ -132,9 +132,12 @@ FACT = _fields(
     Field("flag", "string", "标记", "why a value is null or special (see Flags); null for a "
           "plain number."),
     Field("label", "string", "行标签原文", "the row label as printed (with its enumerator)."),
-    Field("raw", "string", "单元格原文", "the cell's text as found in the source."),
-    Field("location", "int64", "位置", "offset of the cell in the document text (provenance); "
-          "-1 when unknown.", unit="characters"),
+    Field("raw", "string", "单元格原文", "the cell's text as found in the source; for an "
+          "`ambiguous` cell whose row's digits cut several ways, the row's cells joined by a "
+          "space (what the store's cross-year repair cuts again)."),
+    Field("location", "int64", "位置", "offset of the cell in the document text (provenance), "
+          "of its row's first cell for such an ambiguous cell; -1 when unknown.",
+          unit="characters"),
 )
 """`Report.facts`, in order; `facts` is these after `report_id`."""
 
@@ -220,6 +223,40 @@ SECTIONS = Table(
               "四, `problems` 五, `other` 六."),
         Field("text", "string", "正文", "the section's text."),
     ]))
+FACTS_PARSED = Table(
+    "facts_parsed", "解析数值", "The cells as the parser read them: `facts` before the store's "
+    "cross-year repairs (`repairs`) are applied. A view only; its columns are those of `facts`.",
+    FACTS.fields)
+REPAIRS = Table(
+    "repairs", "跨年核定", "Cells the parse left `ambiguous` (digits run together, cut several "
+    "ways) or `blank` that a cross-year identity of the same body decides: identity 5 "
+    "(`requests.carried_over` of year t = `requests.carried_forward` of t−1, either way) or "
+    "identity 6 (2021 template: `active.<rules|normative_docs>.in_force` of t = t−1's + "
+    "`issued` − `repealed` of t), the other year's value itself read as printed. An "
+    "ambiguous cell is decided only when exactly one cut of its row agrees with the other "
+    "year (and with the row's own identities); a blank only becomes 0, when the identity says "
+    "0. The `facts` view shows the value with flag `resolved_cross_year`; `facts_parsed` what "
+    "the parser read. Recomputed from the parse by every ingest (written to `repairs.parquet`). "
+    "Key: (`report_id`, `key`).",
+    _unique([
+        _REPORT_ID,
+        FACT[0],
+        Field("value", "float64", "核定数值", "the value the identity decides (the `facts` "
+              "view's `value`).", unit="a count"),
+        Field("flag_before", "string", "原标记", "the cell's flag as parsed: `ambiguous` or "
+              "`blank`."),
+        Field("identity", "string", "所用恒等式", "`carry_forward_chain` (identity 5) or "
+              "`regulation_stock_balance` (identity 6), as the cross-year checks name them."),
+        Field("other_report_id", "string", "依据报告", "the other year's report whose values "
+              "decided the cell."),
+        Field("evidence", "string", "依据数值", "the values the decision used, `key=value` "
+              "comma-separated: the other report's, then (after `;`, identity 6) this "
+              "report's own."),
+        Field("n_readings", "int64", "原可能读法数", "how many readings (cuts of the row's "
+              "digits that satisfy the row's identities) the cell's row had before; 1 for a "
+              "blank."),
+        Field("reason", "string", "说明", "the decision in words."),
+    ]))
 REPORTS_HISTORY = Table(
     "reports_history", "报告历史", "Every reports row ever written, superseded ones included "
     "(a view only: `reports` keeps the newest row per path).",
@@ -230,9 +267,12 @@ REPORTS_HISTORY = Table(
 SQL_KEYWORDS = ("check", "column", "left", "right", "table")
 """The store's column names that SQL reads as keywords: quote them (`SELECT "left" …`)."""
 
-STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS)}
-"""The tables written as Parquet parts, each with a DuckDB view of the same name."""
-STORE_VIEWS: dict[str, Table] = {**STORE_TABLES, REPORTS_HISTORY.name: REPORTS_HISTORY}
+STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS,
+                                                       REPAIRS)}
+"""The tables the store writes, each with a DuckDB view of the same name: Parquet parts, but
+`repairs`, one file rewritten by every ingest (the `facts` view applies it to the parse)."""
+STORE_VIEWS: dict[str, Table] = {**STORE_TABLES, REPORTS_HISTORY.name: REPORTS_HISTORY,
+                                 FACTS_PARSED.name: FACTS_PARSED}
 """Every view of `corpus.duckdb` and of `open_store`."""
 
 # ------------------------------------------------------------------ the query layer
@@ -373,8 +413,8 @@ CHECK_COLUMNS: list[str] = [f.name for f in CHECK]
 
 __all__ = [
     "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
-    "FACTS", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
-    "QUALITY", "REGION_TREE", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
+    "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
+    "QUALITY", "REGION_TREE", "REPAIRS", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
     "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
     "Field", "Table",
 ]

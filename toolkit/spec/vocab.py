@@ -42,11 +42,14 @@ class Flag(StrEnum):
     WORD_ZERO = "word_zero"
     MISSING = "missing"
     AMBIGUOUS = "ambiguous"
+    RESOLVED_CROSS_YEAR = "resolved_cross_year"
+    """Not a parse's flag: the store read this cell (ambiguous or blank as parsed) by a
+    cross-year identity of the same body (`toolkit.store.repair`; `repairs` says how)."""
 
 
 FLAG_LABELS: dict[str, str] = {
     Flag.BLANK: "空白", Flag.REDACTED: "涂黑", Flag.MISSING: "缺失", Flag.AMBIGUOUS: "歧义",
-    Flag.NOT_APPLICABLE: "不适用", Flag.WORD_ZERO: "无(计为0)",
+    Flag.NOT_APPLICABLE: "不适用", Flag.WORD_ZERO: "无(计为0)", Flag.RESOLVED_CROSS_YEAR: "跨年核定",
 }
 
 

@@ -4,6 +4,7 @@ Layout of ``out``::
 
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
     facts/    checks/    sections/   parsed content, written once per distinct file content
+    repairs.parquet              cells decided across years (`toolkit.store.repair`)
     corpus.duckdb                views over the parquet globs
 
 Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
@@ -25,6 +26,10 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
   duplicates, the first of them is promoted to canonical.
 * Files that vanish from ``root`` keep their rows (and their parse, even a stale one:
   there is nothing to read again): ingest only adds.
+* After the parse, every ingest recomputes the cross-year repairs of the whole store from
+  the current parse (`toolkit.store.repair`): adding, changing or re-parsing either year
+  of a body re-decides the cells they decide. `repairs.parquet` is rewritten only when
+  it changed.
 * Each batch writes facts, checks and sections first and its reports part last; parts
   without a reports part of the same number are leftovers of an interrupted run and are
   deleted on the next run, so an interrupted run resumes where it stopped.
@@ -51,9 +56,10 @@ from toolkit.parse.report import Report
 from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
 from toolkit.store.fingerprint import package_version, parser_fingerprint
+from toolkit.store.repair import refresh_repairs
 from toolkit.store.scan import Seen, hash_all, scan_tree
-from toolkit.store.schema import REPORTS_SCHEMA, SCHEMAS, conform, part_files
-from toolkit.store.views import write_db
+from toolkit.store.schema import REPAIRS_FILE, REPORTS_SCHEMA, SCHEMAS, conform, part_files
+from toolkit.store.views import StoreOutdated, open_store, write_db
 from toolkit.store.workers import Parsed, parse_all
 
 try:
@@ -73,6 +79,8 @@ class IngestSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     reparsed: int = 0
     """Of `parsed_now`, contents parsed before by another parser (or again, on request)."""
+    repaired: int = 0
+    """Cells of the whole store a cross-year identity decides (the `repairs` table)."""
     out_dir: Path = Path()
     seconds: float = 0.0
 
@@ -84,6 +92,7 @@ class IngestSummary:
             f"  skipped known  {self.skipped_known:>8}",
             f"  new duplicates {self.duplicates:>8}",
             f"  parsed again   {self.reparsed:>8}",
+            f"  repaired cells {self.repaired:>8}",
             "  status",
         ]
         lines += [f"    {k:<12} {v:>8}" for k, v in sorted(self.by_status.items())]
@@ -92,6 +101,7 @@ class IngestSummary:
 
 def _clean_interrupted(out: Path) -> None:
     """Drop temp files and content parts whose reports part (the commit marker) never landed."""
+    (out / f".{REPAIRS_FILE}.tmp").unlink(missing_ok=True)
     committed = set(part_files(out / "reports"))
     for name in SCHEMAS:
         directory = out / name
@@ -315,6 +325,20 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
     return [jobs[p] for p in sorted(jobs)], unchanged
 
 
+def _repair(out: Path) -> int:
+    """Recompute the cross-year repairs of the whole store (`toolkit.store.repair`)."""
+    try:
+        con = open_store(out)
+    except StoreOutdated as exc:
+        warnings.warn(f"{out}: cross-year repairs not computed: {exc}", RuntimeWarning,
+                      stacklevel=3)
+        return 0
+    try:
+        return refresh_repairs(con, out)
+    finally:
+        con.close()
+
+
 def ingest(
     root: str | Path,
     out: str | Path,
@@ -382,6 +406,7 @@ def ingest(
                     if len(writer) >= batch_size:
                         writer.flush()
             writer.flush(force=not part_files(out_path / "reports"))
+        repaired = _repair(out_path)
         write_db(out_path)
 
     by_status: Counter[str] = Counter()
@@ -396,6 +421,7 @@ def ingest(
         skipped_known=sum(p not in statuses for p in unchanged),
         duplicates=sum(j.row.get("status") == Status.DUPLICATE for j in jobs),
         reparsed=sum(j.parse and j.row["report_id"] in state.parsed for j in jobs),
+        repaired=repaired,
         by_status=dict(sorted(by_status.items())),
         out_dir=out_path,
         seconds=time.perf_counter() - started,

@@ -4,6 +4,7 @@ Layout of a store folder::
 
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
     facts/    checks/    sections/   parsed content, written once per distinct file content
+    repairs.parquet              cells decided across years, recomputed by every ingest
     corpus.duckdb                views over the parquet globs
 
 The columns of every table are declared, with their meanings, in `toolkit.spec.fields`.
@@ -22,6 +23,9 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "float64": pa.float64(), "bool": pa.bool_(),
 }
 """The Arrow type of each logical type of `toolkit.spec.fields` a store column may have."""
+DUCKDB_TYPES: dict[str, str] = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT",
+                                "float64": "DOUBLE", "bool": "BOOLEAN"}
+"""The DuckDB type of each of those logical types (as the views show the columns)."""
 
 
 def arrow_schema(table: Table) -> pa.Schema:
@@ -35,7 +39,10 @@ REPORTS_SCHEMA = SCHEMAS["reports"]
 FACTS_SCHEMA = SCHEMAS["facts"]
 CHECKS_SCHEMA = SCHEMAS["checks"]
 SECTIONS_SCHEMA = SCHEMAS["sections"]
+REPAIRS_SCHEMA = SCHEMAS["repairs"]
 DB_NAME = "corpus.duckdb"
+REPAIRS_FILE = "repairs.parquet"
+"""The `repairs` table: one file, rewritten by every ingest (`toolkit.store.repair`)."""
 
 _PART_RE = re.compile(r"^part-(\d+)\.parquet$")
 

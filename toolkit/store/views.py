@@ -9,8 +9,8 @@ import duckdb
 
 from toolkit.spec.errors import StoreNotFound, ToolkitError
 from toolkit.spec.fields import STORE_TABLES
-from toolkit.spec.vocab import Status
-from toolkit.store.schema import DB_NAME, part_files
+from toolkit.spec.vocab import Flag, Status
+from toolkit.store.schema import DB_NAME, DUCKDB_TYPES, REPAIRS_FILE, part_files
 
 
 def _glob(out: Path, name: str) -> str:
@@ -26,11 +26,13 @@ _PART = "CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS BIGINT)"
 
 
 def _view_sql(out: Path) -> dict[str, str]:
-    """The views: `reports` is the newest row per path; `facts`, `checks` and `sections` hold
-    the rows of each current, non-duplicate content from the part its row names
-    (`content_part`), so a content parsed again shows only its new parse. A row without
-    `content_part` (written before the column existed) takes its content's rows from
-    every part, as the store then held at most one parse per content."""
+    """The views: `reports` is the newest row per path; `facts_parsed`, `checks` and
+    `sections` hold the rows of each current, non-duplicate content from the part its row
+    names (`content_part`), so a content parsed again shows only its new parse. A row
+    without `content_part` (written before the column existed) takes its content's rows
+    from every part, as the store then held at most one parse per content. `repairs` is
+    the file of cross-year repairs, and `facts` is `facts_parsed` with them applied (value
+    replaced, flag `resolved_cross_year`)."""
     def scan(name: str, extra: str = "") -> str:
         return f"read_parquet('{_glob(out, name)}', union_by_name = true{extra})"
 
@@ -49,14 +51,36 @@ def _view_sql(out: Path) -> dict[str, str]:
             "QUALIFY row_number() OVER (PARTITION BY path ORDER BY part DESC) = 1"
         ),
     }
-    for name in ("facts", "checks", "sections"):
-        sql[name] = (
+    for name, view in (("facts", "facts_parsed"), ("checks", "checks"),
+                       ("sections", "sections")):
+        sql[view] = (
             f"SELECT {_columns(name, 't.')} FROM (SELECT *, {_PART} AS _part "
             f"FROM {scan(name, ', filename = true')}) AS t "
             f"SEMI JOIN ({live}) AS live "
             "ON t.report_id = live.report_id AND t._part = live.content_part"
         )
+    sql["repairs"] = _repairs_sql(out)
+    # The repairs apply to the cell as it was parsed (same flag), so a repair left from an
+    # earlier parse of the content never lands on a cell it was not made for.
+    applied = {"value": "coalesce(r.value, p.value)",
+               "flag": f"CASE WHEN r.key IS NULL THEN p.flag ELSE '{Flag.RESOLVED_CROSS_YEAR}' END"}
+    columns = ", ".join(f'{applied[c]} AS "{c}"' if c in applied else f'p."{c}"'
+                        for c in STORE_TABLES["facts"].names)
+    sql["facts"] = (
+        f"SELECT {columns} FROM facts_parsed AS p LEFT JOIN repairs AS r "
+        "ON p.report_id = r.report_id AND p.key = r.key AND p.flag = r.flag_before")
     return sql
+
+
+def _repairs_sql(out: Path) -> str:
+    """The repairs file, or no rows with its columns (a store that has none yet)."""
+    path = out / REPAIRS_FILE
+    if path.is_file():
+        quoted = str(path).replace("'", "''")
+        return f"SELECT {_columns('repairs')} FROM read_parquet('{quoted}')"
+    columns = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
+                        for f in STORE_TABLES["repairs"].fields)
+    return f"SELECT {columns} WHERE false"
 
 
 class StoreOutdated(ToolkitError):
@@ -111,7 +135,7 @@ def resolve_store(store: str | Path | None = None) -> Path:
 
 
 def open_store(store: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with views reports, facts, checks, sections over a store.
+    """An in-memory DuckDB connection with the store's views (`STORE_VIEWS`) over a store.
 
     In-memory rather than ``corpus.duckdb`` so a notebook never holds a file lock that
     would block a concurrent ingest, and the views follow the folder if it was moved.
