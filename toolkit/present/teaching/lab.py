@@ -235,7 +235,9 @@ class Lab:
         """The pair as bars labelled with their counts; a rate over few requests faded."""
         if self.pair is None:
             return None
-        return pair_chart(self.pair.frame(), "公开率 disclosure rate")
+        return pair_chart(self.pair.frame(), "公开率 disclosure rate",
+                          f"淡色:少于{SMALL_SAMPLE}件,不排名 / faded: under {SMALL_SAMPLE} "
+                          "requests, not ranked")
 
     # -- discussion -----------------------------------------------------------------------
 
@@ -749,7 +751,7 @@ def deadline_rules() -> pd.DataFrame:
                           "source": r.source} for r in DEADLINE_RULES]).set_index("rule")
 
 
-def pair_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
+def pair_chart(frame: pd.DataFrame, title: str, subtitle: str | None = None) -> alt.LayerChart:
     """Two rates as bars, each labelled with its count; one over few requests faded."""
     data = frame.reset_index().rename(columns={"": "name"})
     data = data.assign(
@@ -766,7 +768,8 @@ def pair_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
                             scale=alt.Scale(domain=[charts.RANKED_LABEL, charts.SMALL_PEER],
                                             range=[1.0, 0.35])))
     text = base.mark_text(align="left", dx=4, color=charts.MUTED).encode(text="count:N")
-    return (bars + text).properties(title=title, width=charts.WIDTH, height=90)
+    heading = alt.TitleParams(title, subtitle=subtitle or alt.Undefined)
+    return (bars + text).properties(title=heading, width=charts.WIDTH, height=90)
 
 
 class SideBySide:
