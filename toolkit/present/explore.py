@@ -203,7 +203,7 @@ class Views:
 
     @staticmethod
     def indicator_options() -> list[tuple[str, str]]:
-        """(label, name) of the indicators of METRICS.md, grouped, Chinese first."""
+        """(label, name) of the indicators (docs/DATA_DICTIONARY.md), grouped, Chinese first."""
         return [(f"{GROUP_LABELS[i.group]} · {i.label} ({i.name})", i.name)
                 for group in GROUP_LABELS for i in INDICATORS if i.group == group]
 

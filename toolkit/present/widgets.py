@@ -193,7 +193,7 @@ class Explorer:
         return self._change("kind", kind=kind)
 
     def set_indicator(self, indicator: str) -> Timing:
-        """Select an indicator of METRICS.md (its name, e.g. disclosure_rate) and update."""
+        """Select an indicator of docs/DATA_DICTIONARY.md (its name, e.g. disclosure_rate) and update."""
         with self._quiet():
             self.indicator.value = indicator
         return self._change("indicator", indicator=indicator)
