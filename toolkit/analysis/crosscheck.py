@@ -88,19 +88,14 @@ def _as_table(reports: pd.DataFrame) -> pd.DataFrame:
 
 
 def _one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports with a body and a year, one per (body, year): ok first, then most values.
+    """Reports with a body and a year, one per (body, year), chosen by the one rule,
+    `toolkit.analysis.corpus.one_per_body_year` (which also takes a reports table that was
+    not deduplicated or lacks status / n_values / path)."""
+    from toolkit.analysis.corpus import one_per_body_year
 
-    Mirrors `toolkit.analysis.corpus.one_per_body_year` so a reports table that was not deduplicated
-    (or lacks status / n_values / path) still gives one report per year.
-    """
     frame = _as_table(reports).dropna(subset=["body_id", "year"]).copy()
     frame["year"] = frame["year"].astype("Int64")
-    frame["_ok"] = (frame["status"] == "ok").astype(int) if "status" in frame else 0
-    frame["_n"] = frame["n_values"].fillna(0) if "n_values" in frame else 0
-    frame["_p"] = frame["path"].astype("string") if "path" in frame else frame["report_id"]
-    frame = frame.sort_values(["_ok", "_n", "_p"], ascending=[False, False, True], kind="stable")
-    frame = frame.drop_duplicates(subset=["body_id", "year"])
-    return frame.drop(columns=["_ok", "_n", "_p"])
+    return one_per_body_year(frame).drop(columns=["chosen_over", "choice_reason"])
 
 
 def _consecutive_pairs(reports: pd.DataFrame) -> pd.DataFrame:
