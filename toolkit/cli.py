@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_parse)
 
     p = sub.add_parser("ingest", help="parse a folder tree into the Parquet + DuckDB store")
-    p.add_argument("root")
+    p.add_argument("root", help="a folder: report files, crawl folders of `collect` and "
+                                ".warc / .warc.gz files, at any depth")
     p.add_argument("--out", default="data/store")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--quiet", action="store_true")

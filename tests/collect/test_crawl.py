@@ -220,3 +220,34 @@ def test_resume_of_a_finished_crawl_fetches_nothing(crawl: Crawl) -> None:
     assert len(crawl.site.hits) == before  # not even robots.txt: nothing was pending
     manifest = pq.read_table(crawl.out / "manifest.parquet").to_pylist()
     assert manifest == crawl.manifest
+
+
+def test_ingest_of_the_crawl_folder(crawl: Crawl, tmp_path: Path) -> None:
+    """`python -m toolkit ingest` of the crawl: one row per report page and attachment, each
+    with the URL that answered and when; the same bytes under several URLs parsed once."""
+    from toolkit.store import ingest, open_store
+
+    summary = ingest(crawl.out, tmp_path / "store", workers=1, progress=False)
+    con = open_store(tmp_path / "store")
+    try:
+        rows = con.execute("SELECT path, report_id, status, duplicate_of, source_url, "
+                           "source_referrer, fetched_at FROM reports").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == len(crawl.expected.documents) == summary.files_seen == summary.from_warc
+    manifest = {r["final_url"]: r for r in crawl.manifest if r["outcome"] in ("report",
+                                                                              "attachment")}
+    by_url = {}
+    for path, rid, status, _, url, referrer, fetched_at in rows:
+        row = manifest[url]  # the URL answered (after the redirect of /old/2021.html)
+        assert path == f"{crawl.out / row['warc_file']}#offset={row['warc_offset']}"
+        assert fetched_at == row["fetched_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert referrer == row["referrer"]
+        by_url[_path(url)] = (rid, status)
+    assert "/xxgk/ndbg/202201/t20220110_3.html" in by_url and "/old/2021.html" not in by_url
+    same = [by_url["/xxgk/ndbg/202401/t20240120_1.html"], by_url["/zhuanzai/2023.html"]]
+    assert same[0][0] == same[1][0] and sorted(s for _, s in same) == ["duplicate", "ok"]
+    pdfs = [by_url[p] for p in ("/download?id=77", "/getfile/123", "/xxgk/ndbg/P020210130.pdf")]
+    assert len({rid for rid, _ in pdfs}) == 1 and [s for _, s in pdfs].count("duplicate") == 2
+    again = ingest(crawl.out, tmp_path / "store", workers=1, progress=False)
+    assert again.parsed_now == 0 and again.skipped_known == len(rows)

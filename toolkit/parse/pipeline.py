@@ -83,8 +83,13 @@ def _choose_version(results: list[TableResult], year: int | None,
 
 
 def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | None = None,
-               template: Template | None = None) -> Report:
-    """Parse a report's text (any layout). Raises NotAReport when nothing report-like is found."""
+               template: Template | None = None, source_url: str | None = None) -> Report:
+    """Parse a report's text (any layout). Raises NotAReport when nothing report-like is found.
+
+    `hints` are what the page around the text says (`html_title`, `meta_title`,
+    `meta_published`, `breadcrumb`); `source_url`, the page or file the text came from, lets
+    the placement read the website's name where the text does not decide
+    (`toolkit.places.regions.place_body`)."""
     template = template or load_template()
     text = normalise_text(text)
     heading_list = find_headings(text, template)
@@ -133,7 +138,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     template_name = version or (LEGACY if legacy else UNKNOWN)
     checks = check_report(values, version, template)
     agency = find_agency(text, title)
-    place = place_body(agency, text, hints)
+    place = place_body(agency, text, hints, source_url)
     report = Report(
         source=source,
         status=_status(heading_list, results, version, facts),
@@ -193,9 +198,14 @@ def _status(headings: list[Heading], results: list[TableResult], version: str | 
     return Status.OK if complete and tables == 3 else Status.PARTIAL
 
 
-def parse_report(path: str | Path) -> Report:
-    """Read and parse one file. Raises ReadError/UnsupportedFormat/NotAReport on bad input."""
+def parse_report(path: str | Path, source_url: str | None = None,
+                 hints: Mapping[str, str] | None = None) -> Report:
+    """Read and parse one file. Raises ReadError/UnsupportedFormat/NotAReport on bad input.
+
+    `source_url` is where the file was fetched from, `hints` what the page that offered it
+    says (e.g. `html_title`: its title); the file's own hints (an HTML page's <title>) win."""
     from toolkit.read import read_document
 
     document = read_document(path)
-    return parse_text(document.text, source=str(path), hints=document.hints)
+    return parse_text(document.text, source=str(path), hints={**(hints or {}), **document.hints},
+                      source_url=source_url)

@@ -33,6 +33,16 @@ class Division:
     def parent_names(self) -> tuple[str, ...]:
         return tuple(n for n in (self.province, self.city) if n and n != self.name)
 
+    def contains(self, other: Division) -> bool:
+        """`other` lies inside this division (and is not this division)."""
+        if other.adcode == self.adcode:
+            return False
+        if self.level == Level.PROVINCE:
+            return other.adcode[:2] == self.adcode[:2]
+        if self.level == Level.CITY:
+            return other.adcode[:4] == self.adcode[:4]
+        return False
+
 
 def _table_path() -> Path:
     spec = find_spec("cpca")
@@ -105,6 +115,12 @@ class Gazetteer:
         """The division name `text` starts with (longest), if any."""
         match = self._pattern.match(text)
         return match.group() if match else None
+
+
+@cache
+def nation_names() -> tuple[str, ...]:
+    """The 56 nationalities' names (壮族, 回族, …) as cpca lists them."""
+    return tuple(_nations(_table_path().parent))
 
 
 @cache

@@ -5,6 +5,14 @@ district). A name shared by several places (朝阳区 is in Beijing and in Chang
 by what else the report names (its city or province), then by the area code of the phone
 numbers it gives (0431-… is Changchun; Google's libphonenumber geocodes it); failing that,
 the place stays null with a reason. Every placement records which evidence decided it.
+
+The website a report came from is weaker evidence (`toolkit.places.site`: the host's name,
+the page title, the breadcrumb), used only where the report does not decide and never
+against it: to choose among the places a shared name may be (after the text and the
+phone); to place a township the report names without its county (太平镇人民政府), or a
+report that names no body and calls itself 我乡/我镇, when the site names one division the
+text does not contradict; and to put a township whose name gives only its city or province
+in the county the site names inside that one.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+from toolkit.places.site import Clue, choose, related, single_place, site_clues
 from toolkit.spec.vocab import BodyKind, Level
 
 _TOWNSHIP = re.compile(
@@ -154,14 +163,21 @@ def body_id(placement_code: str | None, agency: str | None) -> str | None:
     return f"{placement_code or 'unplaced'}-{digest}"
 
 
-def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | None = None
-               ) -> Placement:
-    """Resolve a body's name to its place, using the report text to break ties."""
+def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | None = None,
+               source_url: str | None = None) -> Placement:
+    """Resolve a body's name to its place, using the report text to break ties, and the
+    website it came from (`source_url`, the page title and breadcrumb in `hints`) where the
+    text does not decide."""
+    site = _Site(source_url, hints, text)
     if not agency:
         if re.search(r"(?:我|本)(?:乡|镇|街道)(?![长])", text[:3000]):
+            own = "the report calls itself 我乡/我镇"
+            found = site.single(text)
+            if found is not None:
+                return _placed(found[0], True, BodyKind.GOVERNMENT, f"{own}; {found[1]}",
+                               None, reason="no reporting body named in the report")
             return Placement(level=Level.TOWNSHIP, agency_kind=BodyKind.GOVERNMENT,
-                             evidence="the report calls itself 我乡/我镇",
-                             reason="no reporting body named in the report")
+                             evidence=own, reason="no reporting body named in the report")
         return Placement(reason="no reporting body found in the report")
     gazetteer = load_gazetteer()
     names, rest = _chain(agency, gazetteer)
@@ -169,6 +185,9 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
     body = rest[township.end():] if township else rest
     kind = agency_kind(body)
     if not names:
+        found = site.single(text) if township else None
+        if found is not None:
+            return _placed(found[0], True, kind, found[1], agency)
         reason = ("township whose county the report does not name" if township
                   else "no division name in the body's name")
         return Placement(level=Level.TOWNSHIP if township else None, agency_kind=kind,
@@ -181,12 +200,25 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
         if len(final) > 1:
             final, why = _by_phone(final, text)
         if len(final) > 1:
+            chosen = site.choose(final)
+            if chosen is not None:
+                final, why = [chosen[0]], chosen[1]
+        if len(final) > 1:
             places = "、".join(f"{c.province}{c.city or ''}{c.name}" for c in final)
             return Placement(agency_kind=kind, level=Level.TOWNSHIP if township else None,
                              reason=f"ambiguous: {names[-1]} may be {places}; the report does "
                                     "not say which", body_id=body_id(None, agency))
         evidence = f"body name; {why}"
     division = final[0]
+    if township and division.level != Level.COUNTY:
+        inside = site.single(text, within=division)
+        if inside is not None:
+            division, evidence = inside[0], f"{evidence}; {inside[1]}"
+    return _placed(division, bool(township), kind, evidence, agency)
+
+
+def _placed(division: Division, township: bool, kind: BodyKind, evidence: str,
+            agency: str | None, reason: str | None = None) -> Placement:
     level = Level.TOWNSHIP if township else division.level
     if division.level == Level.PROVINCE and not township:
         city = county = None
@@ -197,6 +229,38 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
         level = Level.TOWNSHIP if township else Level.PROVINCE
     return Placement(
         province=division.province, city=city, county=county, adcode=division.adcode,
-        level=level, agency_kind=kind, evidence=evidence,
+        level=level, agency_kind=kind, evidence=evidence, reason=reason,
         body_id=body_id(division.adcode, agency),
     )
+
+
+class _Site:
+    """The site evidence of one report, read once and only when asked for."""
+
+    def __init__(self, source_url: str | None, hints: Mapping[str, str] | None,
+                 text: str) -> None:
+        self._args = (source_url, hints, text)
+        self._clues: list[Clue] | None = None
+
+    @property
+    def clues(self) -> list[Clue]:
+        if self._clues is None:
+            self._clues = site_clues(*self._args)
+        return self._clues
+
+    def choose(self, candidates: list[Division]) -> tuple[Division, str] | None:
+        return choose(self.clues, candidates)
+
+    def single(self, text: str, within: Division | None = None
+               ) -> tuple[Division, str] | None:
+        """The one division the site names, if the text names no place against it (and,
+        given `within`, if it lies strictly inside that one)."""
+        found = single_place(self.clues, within)
+        if found is None:
+            return None
+        division = found[0]
+        gazetteer = load_gazetteer()
+        named = [d for name in gazetteer.names_in(text) for d in gazetteer.lookup(name)]
+        if named and not any(related(d, division) for d in named):
+            return None
+        return found

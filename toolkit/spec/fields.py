@@ -178,13 +178,21 @@ PARSE_RECORD = Table(
 # ------------------------------------------------------------------ the store's tables
 
 REPORTS = Table(
-    "reports", "报告", "One row per input file (the newest row per path): status, metadata, "
-    "where the body sits, counts. Key: `path`; `report_id` joins the other tables.",
+    "reports", "报告", "One row per input (the newest row per path): a file, or a report page or "
+    "attachment archived in WARC files by `python -m toolkit collect`; status, metadata, where "
+    "the body sits, counts, where it came from. Key: `path`; `report_id` joins the other "
+    "tables.",
     _unique([
-        Field("report_id", "string", "报告编号", "sha256 of the file's bytes; identical files share "
-              "it. Null for a directory that could not be listed."),
-        Field("path", "string", "文件路径", "the input file's path as ingested (the table's key)."),
-        Field("size_bytes", "int64", "文件大小", "file size.", unit="bytes"),
+        Field("report_id", "string", "报告编号", "sha256 of the input's bytes (a WARC document's "
+              "body with its transfer and content encodings undone); identical inputs share it. "
+              "Null for a directory that could not be listed or a WARC record that could not be "
+              "read."),
+        Field("path", "string", "文件路径", "the input's path as ingested (the table's key): a "
+              "file's path; for a document read from a WARC file, `WARC_FILE#offset=N`, the WARC "
+              "file's path and the byte offset of its response record (a WARC file is never "
+              "rewritten, so the address stays true); a WARC file that cannot be read to its end "
+              "has a `failed` row under its own path."),
+        Field("size_bytes", "int64", "文件大小", "size of the input's bytes.", unit="bytes"),
         Field("status", "string", "解析状态", "`ok`, `partial` (some of the report is missing, "
               "e.g. a page cut off), `failed` (not readable as a report), `unsupported` (format "
               "not read), `internal_error` (the toolkit failed on the file: a bug to report) or "
@@ -207,6 +215,24 @@ REPORTS = Table(
               "`facts`, `checks` and `sections` hold this row's parse; null for duplicates and "
               "unreadable entries. A content parsed again gets a new part, and the views read "
               "only this one."),
+        # where a report came from: the WARC inputs of a crawl (null for loose files)
+        Field("source_url", "string", "来源网址", "the URL the document was answered from "
+              "(after redirects: the manifest's `final_url`), for a document read from a WARC "
+              "file; null for a loose file, whose `path` already says where it is (a file:// URL "
+              "would add nothing and would look like a web source). The same bytes under several "
+              "URLs: one row per URL, all with the same `report_id`, the first by `path` parsed "
+              "and the others `duplicate` of it, each keeping its own `source_url`."),
+        Field("source_referrer", "string", "来源引用页", "the page that linked the document (the "
+              "manifest's `referrer`; in a bare WARC file, the Referer its request sent): for an "
+              "attachment, the detail page whose `source_url` this is, which makes the two one "
+              "report (see `Corpus.reports`); null for loose files."),
+        Field("source_title", "string", "来源标题", "what the site calls the document: a page's "
+              "<title>; for an attachment, the text of the link to it, else its file name; null "
+              "for loose files."),
+        Field("fetched_at", "string", "抓取时间", "when the answer arrived, ISO 8601 in UTC "
+              "(`2024-01-20T08:00:00Z`, the response record's WARC-Date); null for loose files."),
+        Field("n_checks_passed", "int64", "通过校验数", "accounting identities that pass in this "
+              "report."),
     ]))
 FACTS = Table(
     "facts", "数值", "One row per table cell read: canonical key, value, flag and the source text. "
@@ -300,17 +326,29 @@ QUALITY = Table(
 CORPUS_REPORTS = Table(
     "Corpus.reports", "可用报告", "The reports the figures are made of (flat, one row each): "
     "current rows of status `ok` or `partial`, and one report per body and year: where a body "
-    "has several reports for a year (one report published on two pages, in two encodings), "
-    "the most complete stands for them (`ok` before `partial`, then most values read, then "
-    "the first path) and `toolkit.analysis.crosscheck.duplicate_reports` lists the others. "
-    "Reports without `body_id` or `year` are all kept. Sorted by `path`.",
+    "has several reports for a year (one report published on two pages, in two encodings, as "
+    "a detail page and its attached PDF), the most complete stands for them (`ok` before "
+    "`partial`, then most values read, then most identities passed, then the first path; "
+    "`chosen_over` and `choice_reason` record it) and "
+    "`toolkit.analysis.crosscheck.duplicate_reports` lists the others. An attachment and the "
+    "page that linked it (`source_referrer`) are one report even when their bodies or years "
+    "read differently, unless both years are known and differ. Reports without `body_id` or "
+    "`year` and without such a link are all kept. Sorted by `path`.",
     _unique([
         *REPORTS.pick("report_id", "path", "status", "title", "agency", "year", "published",
                       "template", "province", "city", "county", "adcode", "level",
                       "agency_kind", "body_id", "n_values", "n_checks_failed"),
+        *REPORTS.pick("n_checks_passed", "source_url", "source_referrer", "source_title",
+                      "fetched_at"),
         Field("timeliness_days", "int64", "发布时效", "days from the legal deadline (31 March of "
               "the year after `year`) to `published`: negative is early, positive late; null "
               "without both dates.", unit="days"),
+        Field("chosen_over", "string", "替代的报告", "the `path`s of the other reports of the same "
+              "body and year (or the same page and attachment) this one stands for, "
+              "`; `-separated; null when it had none."),
+        Field("choice_reason", "string", "选用理由", "why this one was chosen over the best of "
+              "the others: `ok before partial`, `more values read (52 > 0)`, `more identities "
+              "passed (12 > 9)` or `first path`; null when it had none."),
     ]))
 
 REPORTS_IN = Table(

@@ -6,6 +6,8 @@ the two layers.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from toolkit.spec.vocab import Status
@@ -15,28 +17,86 @@ PAIR_KEYS = ["report_id", "body_id", "year", "agency", "template"]
 
 
 def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """One report per body and year, sorted by path: the same report published twice (two
-    pages, two encodings) counts once.
+    """The same report published twice (two pages, two encodings, a page and its attached
+    PDF) counts once, and which one stands for it is recorded.
 
-    Of a body's reports for one year the most complete stands for them: `ok` before
-    `partial`, then the most values read, then the first path (the report id where there is
-    no path). Reports without `body_id` or `year` are all kept. Works on a reports table
-    that lacks status, n_values or path (a test's, or a caller's own); a table indexed by
-    report_id is read as if report_id were a column.
+    Reports of one body and year are one report; so are an attachment and the page that
+    linked it (its `source_referrer` is the page's `source_url`), whatever their bodies read,
+    unless both years are known and differ. Of each such group the most complete stands for
+    it: `ok` before `partial`, then most values read (`n_values`), then most identities
+    passed (`n_checks_passed`), then the first `path`. Its `chosen_over` lists the others'
+    paths (`; `-separated, best first) and `choice_reason` says what put it ahead of the
+    best of them; both are null for a report that stood alone. The others are dropped (and
+    listed by `duplicates()`). Reports without a body or a year and without such a link
+    are all kept. A column the frame lacks counts as equal for every report. Sorted by
+    `path` (or `report_id`), index kept; a table indexed by report_id is read as if
+    report_id were a column.
     """
-    frame = reports_table(reports)
-    if "body_id" not in frame.columns:
-        return frame
-    ranked = frame.assign(
-        _complete=(frame["status"] == Status.OK).astype(int) if "status" in frame else 0,
-        _values=frame["n_values"].fillna(0) if "n_values" in frame else 0,
-        _order=(frame["path"] if "path" in frame else frame["report_id"]).astype("string"),
-    ).sort_values(["_complete", "_values", "_order"], ascending=[False, False, True],
-                  kind="stable")
-    keyed = ranked["body_id"].notna() & ranked["year"].notna()
-    first = ~ranked.duplicated(subset=["body_id", "year"]) | ~keyed
-    return (ranked[first].sort_values("_order", kind="stable")
-            .drop(columns=["_complete", "_values", "_order"]))
+    reports = reports_table(reports)
+    n = len(reports)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    def column(name: str) -> list[Any]:
+        if name not in reports.columns:
+            return [None] * n
+        return [None if pd.isna(v) else v for v in reports[name].tolist()]
+
+    bodies, years = column("body_id"), column("year")
+    first: dict[tuple[Any, int], int] = {}
+    for i, (body, year) in enumerate(zip(bodies, years, strict=True)):
+        if body is not None and year is not None:
+            union(first.setdefault((body, int(year)), i), i)
+    pages: dict[Any, list[int]] = {}
+    for i, url in enumerate(column("source_url")):
+        if url is not None:
+            pages.setdefault(url, []).append(i)
+    for i, referrer in enumerate(column("source_referrer")):
+        for j in pages.get(referrer, []) if referrer is not None else []:
+            if j != i and (years[i] is None or years[j] is None or years[i] == years[j]):
+                union(i, j)
+
+    order_by = "path" if "path" in reports.columns else (
+        "report_id" if "report_id" in reports.columns else None)
+    names = column(order_by) if order_by else list(range(n))
+    ok = [s == Status.OK for s in column("status")]
+    values = [0 if v is None else v for v in column("n_values")]
+    passed = [0 if v is None else v for v in column("n_checks_passed")]
+    rank = sorted(range(n), key=lambda i: (not ok[i], -values[i], -passed[i], str(names[i])))
+    groups: dict[int, list[int]] = {}
+    for i in rank:
+        groups.setdefault(find(i), []).append(i)
+
+    def reason(a: int, b: int) -> str:
+        if ok[a] != ok[b]:
+            return "ok before partial"
+        if values[a] != values[b]:
+            return f"more values read ({values[a]} > {values[b]})"
+        if passed[a] != passed[b]:
+            return f"more identities passed ({passed[a]} > {passed[b]})"
+        return "first path"
+
+    kept, over, why = [], [], []
+    for members in groups.values():
+        best, others = members[0], members[1:]
+        kept.append(best)
+        over.append("; ".join(str(names[i]) for i in others) if others else None)
+        why.append(reason(best, others[0]) if others else None)
+    chosen = reports.iloc[kept].assign(chosen_over=pd.Series(over, dtype="object").values,
+                                       choice_reason=pd.Series(why, dtype="object").values)
+    if order_by is None:
+        return chosen.sort_index()
+    return chosen.sort_values(order_by, kind="stable")
 
 
 def consecutive_pairs(reports: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Ingest keeps a content's facts, checks and sections until the parser changes; then it parses
 the content again. "The parser" is everything a parse runs: the template and the department
-names (`spec/template*.toml`, `places/departments.toml`) and the source of `toolkit.spec`,
+names (`spec/template*.toml`, `places/departments.toml`, the site evidence's
+`places/sites.toml` and `places/site_pinyin.csv`) and the source of `toolkit.spec`,
 `toolkit.read`, `toolkit.parse` and `toolkit.places`. The fingerprint hashes those files'
 source as well as naming the version because in development the version does not move: a
 fix to a label variant or to the table reader changes the files, not `__version__`, and
@@ -19,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 """The installed `toolkit` folder."""
 PARSER_PACKAGES = ("spec", "read", "parse", "places")
 """The subpackages whose files decide what a parse gives."""
-_SUFFIXES = (".py", ".toml")
+_SUFFIXES = (".py", ".toml", ".csv")
 
 
 def package_version() -> str:

@@ -1,5 +1,10 @@
 """Ingest a folder of reports into a Parquet + DuckDB store that notebooks query with SQL.
 
+Inputs are the files under the root and the documents archived in WARC files there: a
+crawl folder of `python -m toolkit collect` or bare `.warc` / `.warc.gz` files (see
+`toolkit.store.crawls`); a WARC document's `path` is `WARC_FILE#offset=N` and its row
+records where it came from (`source_url`, `source_referrer`, `source_title`, `fetched_at`).
+
 Layout of ``out``::
 
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
@@ -11,9 +16,12 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 
 * ``report_id`` is the sha256 of the file's bytes. Content is parsed once per store and
   parser (see below); facts, checks and sections are keyed by it.
-* Identical files: the first path (sorted) is parsed, the others get status
+* Identical files: the first path (sorted; a WARC file's documents by offset) is parsed,
+  the others get status
   ``duplicate`` with ``duplicate_of`` = that path. A path that was already canonical
-  for its content in an earlier run stays canonical.
+  for its content in an earlier run stays canonical. The same bytes under two URLs are
+  two inputs of one content: one parse, both rows, each with its own ``source_url``; the
+  parse is the canonical input's (its URL and page title are the site evidence used).
 * Re-running skips every path whose (path, report_id) is already current and whose
   content was parsed by the same parser (``parser_fingerprint``, see
   `toolkit.store.fingerprint`), so an unchanged folder writes nothing. When the parser
@@ -55,12 +63,13 @@ from tqdm import tqdm
 from toolkit.parse.report import Report
 from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
+from toolkit.store.crawls import NO_ORIGIN, path_order, read_warcs, split
 from toolkit.store.fingerprint import package_version, parser_fingerprint
 from toolkit.store.repair import refresh_repairs
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPAIRS_FILE, REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import StoreOutdated, open_store, write_db
-from toolkit.store.workers import Parsed, parse_all
+from toolkit.store.workers import Parsed, Task, parse_all
 
 try:
     import fcntl
@@ -83,11 +92,15 @@ class IngestSummary:
     """Cells of the whole store a cross-year identity decides (the `repairs` table)."""
     out_dir: Path = Path()
     seconds: float = 0.0
+    from_warc: int = 0
+    """Of `files_seen`, the inputs read from WARC files (documents, and what was unreadable)."""
+    warc_files: int = 0
 
     def __str__(self) -> str:
         lines = [
             f"ingest -> {self.out_dir}  ({self.seconds:.1f} s)",
             f"  files seen     {self.files_seen:>8}",
+            f"  from WARC      {self.from_warc:>8}  (in {self.warc_files} WARC files)",
             f"  parsed now     {self.parsed_now:>8}",
             f"  skipped known  {self.skipped_known:>8}",
             f"  new duplicates {self.duplicates:>8}",
@@ -243,7 +256,8 @@ def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, stamp: _S
     row: dict[str, Any] = {
         "report_id": rid, "path": path, "size_bytes": size, "status": parsed.status,
         "error": parsed.error, "n_values": parsed.n_values, "n_flagged": parsed.n_flagged,
-        "n_checks_failed": parsed.n_checks_failed, **stamp.row(),
+        "n_checks_failed": parsed.n_checks_failed, "n_checks_passed": parsed.n_checks_passed,
+        **stamp.row(),
     }
     row.update(zip(META_KEYS, parsed.meta, strict=True))
     return row
@@ -295,7 +309,7 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
 
     for rid in sorted(affected):
         kept = [p for p in state.by_id.get(rid, []) if p not in changed]
-        holders = sorted(kept + incoming.get(rid, []))
+        holders = sorted(kept + incoming.get(rid, []), key=path_order)
         if not holders:
             continue
         canon = next((p for p in kept if state.statuses[state.current[p]] != Status.DUPLICATE),
@@ -322,7 +336,7 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
                     "report_id": rid, "path": path, "size_bytes": size,
                     "status": Status.DUPLICATE, "duplicate_of": canon, **stamp.row(),
                 }, False)
-    return [jobs[p] for p in sorted(jobs)], unchanged
+    return [jobs[p] for p in sorted(jobs, key=path_order)], unchanged
 
 
 def _repair(out: Path) -> int:
@@ -351,10 +365,12 @@ def ingest(
 ) -> IngestSummary:
     """Parse every file under ``root`` into the store at ``out``; safe to re-run.
 
-    Every file (and every directory that cannot be listed) gets a reports row; per-file
+    Every input (a file, a document of a WARC file, every directory that cannot be listed
+    and every WARC record or file that cannot be read) gets a reports row; per-input
     problems become ``failed`` rows instead of exceptions. See the module docstring for
     the duplicate and incremental rules; ``reparse`` parses every content under ``root``
-    again, as if the parser had changed.
+    again, as if the parser had changed. A `parse` function that takes `source_url` and
+    `hints` gets them for WARC documents.
     """
     started = time.perf_counter()
     if parse is None:
@@ -382,13 +398,15 @@ def ingest(
     with _locked(out_path):
         _clean_interrupted(out_path)
         st = out_path.stat()
-        scanned = scan_tree(root_path, {(st.st_dev, st.st_ino)})
-        with tqdm(total=len(scanned), desc="hashing", unit="file", disable=not show) as bar:
-            scanned = hash_all(scanned, workers, bar)
+        found = split(scan_tree(root_path, {(st.st_dev, st.st_ino)}))
+        with tqdm(total=len(found.loose), desc="hashing", unit="file", disable=not show) as bar:
+            scanned = hash_all(found.loose, workers, bar)
+        warcs = read_warcs(found.crawls, found.bare, workers)
+        scanned = sorted(scanned + warcs.seen, key=lambda s: path_order(s.path))
         state = _State(out_path)
         jobs, unchanged = _plan(scanned, state, stamp, reparse)
 
-        to_parse = [j.path for j in jobs if j.parse]
+        to_parse: list[Task] = [warcs.tasks.get(j.path, j.path) for j in jobs if j.parse]
         writer = _Writer(out_path, state.next_part)
         statuses: dict[str, str] = {}
         with tqdm(total=len(to_parse), desc="parsing", unit="file", disable=not show) as bar:
@@ -398,9 +416,11 @@ def ingest(
                         parsed = next(results)
                         row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
                                           parsed, stamp)
+                        row.update(warcs.origins.get(job.path, NO_ORIGIN))
                         writer.add(row, parsed)
                     else:
                         row = job.row
+                        row.update(warcs.origins.get(job.path, NO_ORIGIN))
                         writer.add(row)
                     statuses[job.path] = row["status"]
                     if len(writer) >= batch_size:
@@ -425,4 +445,6 @@ def ingest(
         by_status=dict(sorted(by_status.items())),
         out_dir=out_path,
         seconds=time.perf_counter() - started,
+        from_warc=len(warcs.seen),
+        warc_files=found.warc_files,
     )

@@ -2,11 +2,20 @@
 
 A parse error becomes a status; a worker that crashes is replaced and the files it held
 are parsed again one by one, each in a process of its own, so the crash names its file.
+
+A task is a file's path, or a `WarcTask`: a document inside a WARC file, which the worker
+reads from its record (so bodies never travel between processes), writes to a temporary
+file named with the document's suffix and parses with its `source_url` and `hints` (a parse
+function that takes neither is called with the path alone).
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import inspect
 import logging
+import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -17,16 +26,33 @@ from typing import Any, NamedTuple
 from tqdm import tqdm
 
 from toolkit.parse.report import Report
-from toolkit.spec.errors import reason_of, status_of
+from toolkit.spec.errors import ReadError, ToolkitError, reason_of, status_of
 from toolkit.spec.fields import META_KEYS
 from toolkit.spec.vocab import Status
 from toolkit.store.schema import SCHEMAS
 
 log = logging.getLogger(__name__)
 
-ParseFn = Callable[[Path], Report]
+ParseFn = Callable[..., Report]
 _CHUNK = 64
 _INT64 = 2**63
+
+
+class WarcTask(NamedTuple):
+    """A document archived in a WARC file, to parse."""
+
+    path: str
+    """Its `reports.path`: `WARC_FILE#offset=N`."""
+    warc_file: str
+    offset: int
+    sha256: str
+    """The body's hash when it was scanned: a record that reads otherwise is refused."""
+    suffix: str
+    source_url: str | None
+    hints: tuple[tuple[str, str], ...]
+
+
+Task = str | WarcTask
 
 
 class Parsed(NamedTuple):
@@ -39,6 +65,7 @@ class Parsed(NamedTuple):
     facts: list[list[Any]]
     checks: list[list[Any]]
     sections: list[list[Any]]
+    n_checks_passed: int = 0
 
 
 def _text(value: Any) -> str | None:
@@ -94,7 +121,7 @@ def _flatten(report: Report) -> Parsed:
     return Parsed(
         str(report.status), _text(report.error), meta,
         sum(v is not None for v in values), sum(bool(f) for f in flags),
-        statuses.count("fail"), facts, checks, sections,
+        statuses.count("fail"), facts, checks, sections, statuses.count("pass"),
     )
 
 
@@ -104,9 +131,48 @@ def failure_row(error: str, status: str = Status.FAILED) -> Parsed:
                    empty["facts"], empty["checks"], empty["sections"])
 
 
-def _parse_one(parse: ParseFn, path: str) -> Parsed:
+def _source_kwargs(parse: ParseFn, task: WarcTask) -> dict[str, Any]:
+    """`source_url` and `hints` for a parse function that takes them."""
     try:
-        report = parse(Path(path))
+        params = inspect.signature(parse).parameters
+    except (TypeError, ValueError):
+        return {}
+    anything = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    given = {"source_url": task.source_url, "hints": dict(task.hints)}
+    return {k: v for k, v in given.items() if anything or k in params}
+
+
+def _parse_warc(parse: ParseFn, task: WarcTask) -> Report:
+    from toolkit.collect.archive import read_body
+
+    try:
+        body = read_body(task.warc_file, task.offset)
+    except Exception as exc:
+        raise ReadError(task.path, f"unreadable WARC record: {reason_of(exc)}") from exc
+    if hashlib.sha256(body).hexdigest() != task.sha256:
+        raise ReadError(task.path, "the WARC record reads differently than when it was "
+                                   "scanned; ingest again")
+    handle, name = tempfile.mkstemp(prefix="ogi-warc-", suffix=task.suffix)
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(body)
+        try:
+            report = parse(Path(name), **_source_kwargs(parse, task))
+        except Exception as exc:
+            if isinstance(exc, ToolkitError):  # a reason naming the temporary file names the record
+                exc.reason = exc.reason.replace(name, task.path)
+            raise
+        if isinstance(report, Report):
+            report.source = task.path
+        return report
+    finally:
+        os.unlink(name)
+
+
+def _parse_one(parse: ParseFn, task: Task) -> Parsed:
+    path = task.path if isinstance(task, WarcTask) else task
+    try:
+        report = _parse_warc(parse, task) if isinstance(task, WarcTask) else parse(Path(task))
         if not isinstance(report, Report):
             raise TypeError(f"parser returned {type(report).__name__}, not Report")
         return _flatten(report)
@@ -117,8 +183,8 @@ def _parse_one(parse: ParseFn, path: str) -> Parsed:
         return failure_row(reason_of(exc), status)
 
 
-def _parse_chunk(parse: ParseFn, paths: Sequence[str]) -> list[Parsed]:
-    return [_parse_one(parse, p) for p in paths]
+def _parse_chunk(parse: ParseFn, tasks: Sequence[Task]) -> list[Parsed]:
+    return [_parse_one(parse, t) for t in tasks]
 
 
 # ---------------------------------------------------------------- parsing drivers
@@ -127,10 +193,10 @@ def _crashed() -> Parsed:
     return failure_row("worker process crashed while parsing this file", Status.INTERNAL_ERROR)
 
 
-def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed]:
+def _isolated(paths: Sequence[Task], parse: ParseFn, workers: int) -> list[Parsed]:
     """Parse each file in a single-worker pool of its own thread, so a crash names its file."""
 
-    def run(share: Sequence[str]) -> list[Parsed]:
+    def run(share: Sequence[Task]) -> list[Parsed]:
         results: list[Parsed] = []
         pool = ProcessPoolExecutor(max_workers=1)
         try:
@@ -156,12 +222,12 @@ def _isolated(paths: Sequence[str], parse: ParseFn, workers: int) -> list[Parsed
 
 
 def _pooled(
-    paths: Sequence[str], parse: ParseFn, workers: int
+    paths: Sequence[Task], parse: ParseFn, workers: int
 ) -> Generator[Parsed, None, None]:
     """Yield results in input order, keeping at most 2*workers chunks in flight."""
     chunk = max(1, min(_CHUNK, -(-len(paths) // (workers * 4))))
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
-    inflight: deque[tuple[Sequence[str], Future[list[Parsed]]]] = deque()
+    inflight: deque[tuple[Sequence[Task], Future[list[Parsed]]]] = deque()
     pool = ProcessPoolExecutor(max_workers=workers)
     nxt = 0
     try:
@@ -198,7 +264,7 @@ def _pooled(
 
 
 def parse_all(
-    paths: Sequence[str], parse: ParseFn, workers: int, bar: tqdm
+    paths: Sequence[Task], parse: ParseFn, workers: int, bar: tqdm
 ) -> Generator[Parsed, None, None]:
     source: Generator[Parsed, None, None]
     if workers == 1 or len(paths) <= 1:
