@@ -32,20 +32,20 @@ def summary_text(store: str | Path) -> str:
               f"bodies placed in a region: {reports['adcode'].notna().sum()} of {len(reports)}"]
     tree = corpus.region_tree()
     lines += ["", "regions (province › city › county), with reports:"]
-    def unusable(region: pd.Series) -> str:
+    def set_aside(region: pd.Series) -> str:
         n = int(region["n_reports_unusable"])
         return f" (+{n} unusable)" if n else ""
 
     for _, province in tree[tree["level"] == Level.PROVINCE].iterrows():
         lines.append(f"  {province['name']} [{province['adcode']}] {province['n_reports']} "
-                     f"usable report(s){unusable(province)}, years {province['years'] or '—'}")
+                     f"usable report(s){set_aside(province)}, years {province['years'] or '—'}")
         for _, city in corpus.children(province["adcode"]).iterrows():
             if city["level"] == Level.CITY:
                 lines.append(f"    {city['name']} [{city['adcode']}] {city['n_reports']}"
-                             f"{unusable(city)}")
+                             f"{set_aside(city)}")
             for _, county in corpus.children(city["adcode"]).iterrows():
                 lines.append(f"      {county['name']} [{county['adcode']}] "
-                             f"{county['n_reports']}{unusable(county)}")
+                             f"{county['n_reports']}{set_aside(county)}")
     lines += ["", "headline indicators by province and year (counts summed, then divided):"]
     table = corpus.rollup(Level.PROVINCE).reset_index()
     table = table[table["indicator"].isin(HEADLINE)]
