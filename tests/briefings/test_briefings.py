@@ -335,6 +335,25 @@ def test_peers_fewer_than_the_minimum_are_listed_not_spread(bundled: Path,
     assert "P10 | 中位数 | P90" in many
 
 
+def test_sources_give_the_url_and_the_vintage_the_fetch_date_when_the_store_has_them(
+        bundled: Path) -> None:
+    """A store written from a crawl records each report's `source_url`, `source_title` and
+    `fetched_at`: the sources list gives the URL (not the file) and the footer the fetch date."""
+    from toolkit.analysis.corpus import load
+
+    corpus = load(bundled)  # a fresh Corpus: the briefings' cached one stays as it is
+    frame = corpus.all_reports
+    corpus.__dict__["all_reports"] = frame.assign(
+        source_url=[f"https://www.example.gov.cn/xxgk/{Path(p).stem}.html" for p in frame["path"]],
+        source_title="网页标题", fetched_at="2026-02-03T04:05:06Z")
+    brief = briefing.Briefing(corpus, "150300")
+    text = brief.sources_table().text
+    assert "https://www.example.gov.cn/xxgk/000_d7151d8ad9dd7d48.html" in text
+    assert "文件 " not in text
+    assert "数据截至 2026-02-03(最近一次抓取)" in brief.footer().text
+    assert brief.record()["data_vintage"] == {"date": "2026-02-03", "basis": "抓取"}
+
+
 def test_the_footer_names_generation_date_data_vintage_and_version(bundled: Path) -> None:
     from toolkit import __version__
 

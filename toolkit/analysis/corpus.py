@@ -226,9 +226,10 @@ class Corpus:
     def region_table(self) -> pd.DataFrame:
         """Every region (province, city, county) the corpus has reports for, usable or not."""
         gazetteer = load_gazetteer()
-        usable_ids = set(self.reports["report_id"])
-        unusable_ids = set(self.unusable["report_id"])
-        placed = self.screened[self.screened["report_id"].isin(usable_ids | unusable_ids)]
+        usable_ids = self.reports["report_id"]
+        placed = self.screened[self.screened["report_id"].isin(
+            pd.concat([usable_ids, self.unusable["report_id"]]))]
+        placed = placed.assign(_usable=placed["report_id"].isin(usable_ids).to_numpy())
         rows = []
         for level in REGION_LEVELS:
             codes = region_code(placed, level)
@@ -246,7 +247,7 @@ class Corpus:
                 path = "/".join(p for p in (division.province if division else None,
                                             division.city if division and level != "province" else None,
                                             name if level == "county" else None) if p)
-                usable = group[group["report_id"].isin(usable_ids)]
+                usable = group[group["_usable"].to_numpy()]
                 rows.append({
                     "adcode": str(code), "name": name, "level": level, "parent": parent,
                     "path": path or name, "n_reports": len(usable),

@@ -350,8 +350,9 @@ def region_indicators(wide: pd.DataFrame, reports: pd.DataFrame, level: str = "c
         extra["n_bodies"] = groups["body_id"].nunique()
     extra["body_mix"] = body_mix(selected, by=["region", "year"])
     if "checks_failed" in selected.columns:
-        extra["n_reports_failing_checks"] = groups["checks_failed"].apply(
-            lambda s: int((s.fillna(0) > 0).sum()))
+        failing = pd.to_numeric(selected["checks_failed"], errors="coerce").fillna(0) > 0
+        extra["n_reports_failing_checks"] = failing.groupby(
+            [selected["region"], selected["year"]]).sum().astype("int64")
     extra = extra.reset_index()
     extra["year"] = extra["year"].astype(int)
     frame = frame.merge(extra, on=["region", "year"], how="left")

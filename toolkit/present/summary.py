@@ -46,7 +46,8 @@ def summary_text(store: str | Path) -> str:
             for _, county in corpus.children(city["adcode"]).iterrows():
                 lines.append(f"      {county['name']} [{county['adcode']}] "
                              f"{county['n_reports']}{set_aside(county)}")
-    lines += ["", "headline indicators by province and year (counts summed, then divided):"]
+    lines += ["", "headline indicators by province and year (counts summed, then divided; "
+                  "[the bodies behind them]):"]
     table = corpus.rollup(Level.PROVINCE).reset_index()
     table = table[table["indicator"].isin(HEADLINE)]
     names = tree.drop_duplicates("adcode").set_index("adcode")["name"]
@@ -58,7 +59,9 @@ def summary_text(store: str | Path) -> str:
                 continue
             indicator = BY_NAME[name]
             cells.append(f"{indicator.name}={fmt_value(row['value'].iloc[0], indicator.is_rate)}")
-        lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
+        mix = group["body_mix"].iloc[0]
+        lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells)
+                     + f"  [{mix}]")
     from toolkit.analysis.crosscheck import cross_checks
 
     found = cross_checks(corpus)
