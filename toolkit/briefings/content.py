@@ -107,6 +107,13 @@ INCOMPARABLE = "不可比"
 """A change that cannot be computed: no body reported both years."""
 SECTION_TITLES = {"outcomes": "办理结果", "refusal_mix": "不予公开理由",
                   "review_counts": "行政复议与行政诉讼"}
+CHECK_LABELS = {
+    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
+    "outcomes": "办理结果之和 = 办理总数",
+    "row_total": "各类申请人之和 = 总计",
+    "review_total": "维持+纠正+其他+尚未审结 = 总计",
+}
+"""Each accounting identity (toolkit.parse.checks.IDENTITIES) as a reader knows it."""
 STATUS_LABELS = {"ok": "完整", "partial": "部分"}
 """How a report was read, for readers: ok = every section found, partial = part of it."""
 REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
@@ -798,8 +805,9 @@ class Briefing:
         rows: list[list[Cell]] = []
         for check in records(checks):
             report = names[check["report_id"]]
-            rows.append([_agency(report["agency"]), str(report["year"]), fmt_text(check["check"]),
-                         fmt_text(check["scope"]), (fmt_count(check["left"]), "num"),
+            rows.append([_agency(report["agency"]), str(report["year"]),
+                         CHECK_LABELS.get(str(check["check"]), fmt_text(check["check"])),
+                         _scope_label(check["scope"]), (fmt_count(check["left"]), "num"),
                          (fmt_count(check["right"]), "num")])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
         return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
@@ -1063,6 +1071,18 @@ def _file(path: Any) -> str:
     if not isinstance(path, str) or not path:
         return "—"
     return Path(path).name
+
+
+def _scope_label(scope: Any) -> str:
+    """Where an identity was evaluated, in the template's words: an applicant column
+    (自然人, 总计), a requests row or a review row."""
+    from toolkit.spec.template import load_template
+
+    template = load_template()
+    key = fmt_text(scope)
+    rows = {r.key: r.labels[0] for r in template.request_rows}
+    return (template.request_column_labels.get(key) or template.review_row_labels.get(key)
+            or rows.get(key) or key)
 
 
 def fmt_year(year: Any) -> str:
