@@ -34,7 +34,11 @@ from toolkit.spec.fields import (  # noqa: E402
     Table,
 )
 from toolkit.spec.template import load_template  # noqa: E402
-from toolkit.spec.vocab import SMALL_SAMPLE  # noqa: E402
+from toolkit.spec.vocab import (  # noqa: E402
+    MIN_PEERS_FOR_SPREAD,
+    SMALL_SAMPLE,
+    USABLE_MIN_SHARE_READ,
+)
 
 OUT = REPO / "docs" / "DATA_DICTIONARY.md"
 
@@ -196,6 +200,16 @@ def render() -> str:
             "Per report and per region roll-up (sum the counts first, then divide). A rate "
             f"over fewer than {SMALL_SAMPLE} requests is flagged `is_small`: shown with its count, "
             "not ranked. A count (no denominator) is the numerator.", "",
+            "Only usable reports enter them: status `ok` or `partial` and at least "
+            f"{USABLE_MIN_SHARE_READ:.0%} of the template's cells read (`Corpus.screened`). "
+            "A change between two years (`yoy_pct`, `change_pp`) is computed over the bodies "
+            "that gave the figure in both years (`n_bodies_matched`, a panel matched on "
+            "`body_id`); with none it is null (a briefing shows 不可比). `tier` says which "
+            "bodies of a region are summed (its own level, those below, or all), `body_mix` "
+            "their levels and kinds. Publication timeliness (`timeliness_days`) is measured "
+            "against the deadline of the body's kind (`deadline`: 31 January for a department, "
+            "31 March for a government and, by the toolkit's rule, a township). A peer "
+            f"distribution needs {MIN_PEERS_FOR_SPREAD} rankable regions.", "",
             "| name | 中文 | group | formula | note |", "|---|---|---|---|---|"]
     for indicator in INDICATORS:
         out.append(f"| `{indicator.name}` | {indicator.label} | {GROUPS[indicator.group]} | "

@@ -32,10 +32,13 @@ from toolkit.store.views import STORE_ENV  # noqa: E402
 GOLDEN = REPO / "tests" / "golden"
 CORPUS = REPO / "data" / "corpus"
 REGIONS = {
-    "150300": "乌海市: a city with a government and a county department, two years",
+    "150300": "乌海市: a city's government (2019) and a district department (2021): two bodies, "
+              "no year in common, so no change between years (不可比)",
     "511300": "南充市: a city known only through a county-level city (阆中市), GB18030 source",
     "210114": "于洪区: a county whose report (seed 003) has review and litigation cases",
-    "350128": "平潭县: a county from an HTML report (2022 template)",
+    "350128": "平潭县: one body over seven consecutive years (HTML pages, 2019 and 2021 "
+              "templates): like-for-like changes every year, carry-forward checked",
+    "230000": "黑龙江省: a province whose two reports cannot be used (no usable data)",
 }
 
 

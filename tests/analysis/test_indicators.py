@@ -11,14 +11,18 @@ from tests.conftest import corpus_dirs
 from toolkit.analysis.indicators import (
     BY_NAME,
     INDICATORS,
+    body_mix,
+    publication_deadline,
     publication_timeliness,
     region_indicators,
     report_indicators,
+    usability,
     wide_values,
     with_presence,
 )
 from toolkit.parse import parse_report
 from toolkit.parse.report import Report
+from toolkit.spec.vocab import USABLE_MIN_SHARE_READ
 
 
 def seed(prefix: str) -> Path:
@@ -129,9 +133,52 @@ def test_region_sums_counts_before_dividing() -> None:
 
 
 def test_publication_timeliness() -> None:
-    frame = pd.DataFrame({"published": ["2020-03-09", "2021-04-02", None], "year": [2019, 2020, 2020]})
+    frame = pd.DataFrame({"published": ["2020-03-09", "2021-04-02", None],
+                          "year": [2019, 2020, 2020],
+                          "agency_kind": ["government", "government", "government"]})
     days = publication_timeliness(frame)
     assert days.iloc[0] == -22 and days.iloc[1] == 2 and pd.isna(days.iloc[2])
+
+
+@pytest.mark.parametrize(("kind", "level", "deadline", "days"), [
+    pytest.param("department", "county", "2022-01-31", 29, id="department-late"),
+    pytest.param("government", "county", "2022-03-31", -30, id="government-early"),
+    pytest.param("government", "township", "2022-03-31", -30, id="township-as-government"),
+    pytest.param(None, "county", None, None, id="unknown-kind"),
+])
+def test_deadline_depends_on_the_kind_of_body(kind: str | None, level: str,
+                                              deadline: str | None, days: int | None) -> None:
+    """条例 第四十九条: a department publishes by 31 January, a government by 31 March; a
+    township, which it does not name, is held to 31 March. Published 1 March 2022."""
+    frame = pd.DataFrame({"published": ["2022-03-01"], "year": [2021], "agency_kind": [kind],
+                          "level": [level]})
+    due = publication_deadline(frame).iloc[0]
+    got = publication_timeliness(frame).iloc[0]
+    if deadline is None:
+        assert pd.isna(due) and pd.isna(got)
+    else:
+        assert due == pd.Timestamp(deadline) and got == days
+
+
+def test_usable_needs_a_usable_status_and_half_the_template_read() -> None:
+    reports = pd.DataFrame({
+        "report_id": ["full", "cut", "unknown", "failed", "digits"],
+        "status": ["ok", "partial", "partial", "failed", "ok"],
+        "template": ["2019", "2021", "unknown", "2019", "2019"]})
+    read = pd.Series({"full": 191, "cut": 59, "unknown": 0, "digits": 22})
+    verdict = usability(reports, read).set_index(reports["report_id"])
+    assert verdict.loc["full", "share_read"] == pytest.approx(191 / 198)
+    assert verdict.loc["cut", "share_read"] == pytest.approx(59 / 200)
+    assert list(verdict["is_usable"]) == [True, False, False, False, False]
+    assert list(verdict["unusable_reason"].fillna("")) == [
+        "", "too_little_read", "too_little_read", "failed", "too_little_read"]
+    assert USABLE_MIN_SHARE_READ == 0.5
+
+
+def test_body_mix_names_levels_and_kinds() -> None:
+    frame = pd.DataFrame({"level": ["county", "city", "county", None],
+                          "agency_kind": ["department", "government", "department", "government"]})
+    assert body_mix(frame) == "市级人民政府 1、县级政府部门 2、其他机关 1"
 
 
 def test_every_indicator_is_declared_with_a_label() -> None:

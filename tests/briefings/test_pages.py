@@ -25,8 +25,21 @@ def test_index_escapes_data_once_and_links_by_adcode() -> None:
     assert "A &amp; B &lt;i&gt;" in page and "&amp;amp;" not in page
     assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page
     assert '<a href="210114.html">' in page and 'href="../x' not in page
-    assert "2 个地区,1 份简报,1 个失败;年份 2019;机关范围:人民政府。" in page
+    assert "2 个地区:1 个有可用数字,0 个没有可用数据,1 个生成失败;年份 2019;机关范围:人民政府。" in page
     assert template_text("page.css") in page
+
+
+def test_index_separates_regions_without_usable_data_and_points_to_a_same_briefing() -> None:
+    rows = [_row(), _row(adcode="230000", name="黑龙江省", level="province", path="黑龙江省",
+                         status="no_usable_data", n_reports_unusable=2),
+            _row(adcode="210000", name="辽宁省", level="province", path="辽宁省",
+                 status="same_as", same_as={"adcode": "210114", "name": "于洪区"})]
+    page = pages.index_html(rows, generated="2026-01-02")
+    assert page.index('href="210114.html">于洪区') < page.index("<h2>没有可用数据的地区") \
+        < page.index('href="230000.html"') < page.index("<h2>与下级地区的简报相同")
+    assert '<a href="210114.html">于洪区(210114)的简报</a>' in page
+    assert 'href="210000.html"' not in page, "a region without its own briefing has no link"
+    assert "生成日期 2026-01-02 · 数据截至" in page
 
 
 def test_index_figures_show_counts_and_marks() -> None:
@@ -34,6 +47,11 @@ def test_index_figures_show_counts_and_marks() -> None:
               "is_small": False, "n_reports_failing_checks": 1}
     assert pages.figure_cell(figure) == ("88.4% (38/43) ⚠", "num fails")
     assert pages.figure_cell(None) == ("—", "num small")
+    change = {"value": 154, "is_rate": False, "n_bodies_matched": 1, "yoy_pct": -29.357798,
+              "change_pp": None}
+    assert pages.change_cell(change) == ("-29.4%(1个机关)", "num")
+    assert pages.change_cell({**change, "n_bodies_matched": 0, "yoy_pct": None}) == (
+        "不可比", "num small")
 
 
 def test_a_briefing_page_wraps_the_exported_notebook() -> None:

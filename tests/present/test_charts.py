@@ -38,6 +38,20 @@ def series(values: list[float | None], years: list[int] | None = None,
     })
 
 
+def with_panel(frame: pd.DataFrame, matched: list[int], entered: list[int | None],
+               left: list[int | None]) -> pd.DataFrame:
+    """A series with its like-for-like columns: the matched bodies' figures shifted a little
+    from the all-bodies ones, so a test can tell which a mark is drawn from."""
+    previous = frame["value"].shift(1) + 0.01
+    return frame.assign(
+        n_bodies_matched=matched,
+        value_prev_matched=[p if m else np.nan for p, m in zip(previous, matched, strict=True)],
+        value_matched=[v - 0.01 if m else np.nan
+                       for v, m in zip(frame["value"], matched, strict=True)],
+        n_bodies_entered=pd.array(entered, dtype="Int64"),
+        n_bodies_left=pd.array(left, dtype="Int64"))
+
+
 def composition(labels: list[str], counts: dict[int, list[float]]) -> pd.DataFrame:
     rows = []
     for year, values in counts.items():
@@ -78,14 +92,35 @@ def encoded_fields(layer: dict) -> dict[str, str]:
 
 def test_trend_chart_plots_year_and_value_with_counts_in_tooltip() -> None:
     spec = charts.trend_chart(series([0.4, 0.5, 0.6]), "公开率").to_dict()
-    line = layers(spec)[0]
-    assert encoded_fields(line)["x"] == "year"
-    assert encoded_fields(line)["y"] == "value"
-    tooltip = {t["field"] for t in line["encoding"]["tooltip"]}
+    points = layers(spec)[0]
+    assert points["mark"]["type"] == "point"
+    assert encoded_fields(points)["x"] == "year"
+    assert encoded_fields(points)["y"] == "value"
+    tooltip = {t["field"] for t in points["encoding"]["tooltip"]}
     assert {"numerator", "denominator", "n_bodies", "n_reports"} <= tooltip
     assert spec["title"] == "公开率"
     assert spec["config"]["font"] == charts.FONT
     assert data_rows(spec) == 3
+    assert len(layers(spec)) == 1, "without a matched panel no line joins two years"
+
+
+def test_trend_chart_joins_only_years_with_bodies_in_common() -> None:
+    """2019→2020: one body in both (a line, from its own two figures); 2020→2021: none
+    (no line: the change is 不可比); 2021 marked with the bodies that came and went."""
+    frame = with_panel(series([0.4, 0.5, 0.6]), matched=[0, 1, 0], entered=[None, 1, 2],
+                       left=[None, 0, 3])
+    spec = charts.trend_chart(frame, "公开率").to_dict()
+    kinds = [layer["mark"]["type"] for layer in layers(spec)]
+    assert kinds == ["point", "text", "rule"]
+    _points, marks, lines = layers(spec)
+    drawn = spec["datasets"][lines["data"]["name"]]
+    assert [(r["year_from"], r["year"]) for r in drawn] == [(2019, 2020)]
+    assert drawn[0]["value_from"] == pytest.approx(0.41)  # the matched body's 2019 figure
+    assert drawn[0]["value"] == pytest.approx(0.49)
+    labels = {r["year"]: r["changed"] for r in spec["datasets"][marks["data"]["name"]]}
+    assert labels == {2020: "机关 +1", 2021: "机关 +2 −3"}
+    legend = lines["encoding"]["color"]["scale"]["domain"]
+    assert legend == [charts.ALL_BODIES, charts.MATCHED_SERIES]
 
 
 def test_trend_chart_drops_years_without_a_value_and_marks_small_counts() -> None:
@@ -176,6 +211,13 @@ def test_peers_chart_marks_the_selected_region_and_shades_p10_p90() -> None:
     assert band_rows[0]["high"] == pytest.approx(frame["value"].quantile(0.9))
     selected = [r for r in spec["datasets"][bars["data"]["name"]] if r["selected"] == "所选地区"]
     assert [r["name"] for r in selected] == ["地区3"]
+
+
+def test_peers_chart_lists_too_few_rankable_peers_without_a_band() -> None:
+    frame = peers(6, selected=0, small=(1, 2))  # four rankable: fewer than five
+    spec = charts.peers_chart(frame, "公开率").to_dict()
+    assert "layer" not in spec and spec["mark"]["type"] == "bar"
+    assert "只列出" in spec["title"] and "P10" not in spec["title"]
 
 
 def test_peer_distribution_bins_thousands_of_peers_into_a_few_rows() -> None:

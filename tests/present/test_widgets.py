@@ -2,8 +2,9 @@
 bundled corpus (ingested once per session into a temporary store).
 
 The bundled corpus has one report for 辽宁省 (沈阳市于洪区人民政府 2019: 38 of 43 requests
-granted or partly granted), three for 内蒙古自治区 (the province with the most reports), and
-one report with a redacted cell (乌海市海勃湾区发展和改革委员会).
+granted or partly granted), seven for 福建省 (平潭综合实验区管理委员会 2019–2025: the province with
+the most usable reports), two usable for 内蒙古自治区 (a third, a page cut off mid-report, is set
+aside as unusable), and one report with a redacted cell (乌海市海勃湾区发展和改革委员会).
 """
 from __future__ import annotations
 
@@ -66,10 +67,10 @@ def expected_rate(corpus: Corpus, adcode: str, year: int) -> str:
 
 def test_opens_on_the_province_with_most_reports(explorer: Explorer) -> None:
     assert explorer.selection is not None
-    assert explorer.selection.adcode == "150000"
-    assert explorer.province.value == "150000"
-    assert "内蒙古自治区" in explorer.headline.value
-    assert "内蒙古自治区" in svg_text(explorer.panels["trend"].value)
+    assert explorer.selection.adcode == "350000"
+    assert explorer.province.value == "350000"
+    assert "福建省" in explorer.headline.value
+    assert "福建省" in svg_text(explorer.panels["trend"].value)
 
 
 def test_region_dropdowns_hold_adcodes_and_show_names(explorer: Explorer) -> None:
@@ -239,7 +240,7 @@ def test_headline_applies_the_small_count_guard_rail(views: Views) -> None:
 
 def test_coverage_states_bodies_reports_and_years(views: Views) -> None:
     text = views.coverage(Selection("150000", (2019, 2023)))
-    assert text == "内蒙古自治区 · 全部机关 · 3个机关、3份报告 · 2019–2022年"
+    assert text == "内蒙古自治区 · 全部机关 · 2个机关、2份报告 · 2019–2021年"
 
 
 def test_store_path_resolves_from_notebooks_or_repo_root(corpus: Corpus) -> None:

@@ -18,6 +18,7 @@ from toolkit.analysis import corpus as corpus_module
 from toolkit.analysis.corpus import Corpus, load
 from toolkit.parse.report import Check
 from toolkit.spec import fields
+from toolkit.spec.vocab import USABLE_MIN_SHARE_READ
 from toolkit.store import ingest, open_store
 from toolkit.store.schema import DB_NAME
 
@@ -69,6 +70,9 @@ def test_corpus_frames_hold_the_declared_columns(corpus: Corpus) -> None:
     frames = fields.API_FRAMES
     ids = list(corpus.reports["report_id"])
     assert len(ids) > 5
+    frame_matches(corpus.screened, frames["Corpus.screened"])
+    frame_matches(corpus.unusable, frames["Corpus.unusable"])
+    frame_matches(corpus.unusable_in("230000"), frames["Corpus.unusable"])
     frame_matches(corpus.reports, frames["Corpus.reports"])
     frame_matches(corpus.quality, frames["Corpus.quality"])
     frame_matches(corpus.reports_in("210000"), frames["Corpus.reports_in"])
@@ -76,6 +80,8 @@ def test_corpus_frames_hold_the_declared_columns(corpus: Corpus) -> None:
     frame_matches(corpus.indicators(), frames["Corpus.indicators"])
     for level in ("province", "city", "county"):
         frame_matches(corpus.rollup(level, kind="department"), frames["Corpus.rollup"])
+        frame_matches(corpus.rollup(level, kind="government", tier="own"),
+                      frames["Corpus.rollup"])
     series = corpus.series("210000", "disclosure_rate")
     assert len(series)
     frame_matches(series, frames["Corpus.series"])
@@ -96,7 +102,11 @@ def test_corpus_reports_keeps_one_report_per_body_and_year(corpus: Corpus) -> No
     keyed = corpus.reports.dropna(subset=["body_id", "year"])
     assert not keyed.duplicated(subset=["body_id", "year"]).any()
     assert set(corpus.reports["status"]) <= {"ok", "partial"}
+    assert (corpus.reports["share_read"] >= USABLE_MIN_SHARE_READ).all()
     assert corpus.reports["timeliness_days"].notna().any()
+    assert set(corpus.reports["report_id"]) <= set(
+        corpus.screened.loc[corpus.screened["is_usable"], "report_id"])
+    assert not corpus.unusable["is_usable"].any()
 
 
 def test_report_frames_and_the_store_agree(store_dir: Path, seed_000: Path) -> None:

@@ -142,7 +142,8 @@ def test_detail_page_and_its_attachment_are_one_report(
     chosen = corpus.reports.set_index("path")
     assert attachment in chosen.index and page not in chosen.index
     assert chosen.loc[attachment, "chosen_over"] == page
-    assert chosen.loc[attachment, "choice_reason"] == "ok before partial"
+    assert chosen.loc[attachment, "choice_reason"] == "usable before unusable"
+    assert page not in set(corpus.unusable["path"]), "the page its attachment stands for"
     assert chosen.loc[attachment, "source_url"] == f"{OTHER}/nb/f.docx"
     town = chosen.loc[paths[f"{SITE}/nb/1.html"]]
     assert pd.isna(town["chosen_over"]) and pd.isna(town["choice_reason"])

@@ -1,8 +1,12 @@
 """The query layer over a store: what the notebooks and briefings ask, answered fast.
 
 `load(store_dir)` opens the Parquet + DuckDB store written by `toolkit ingest` and derives,
-once, the per-report values the indicators need; region roll-ups are computed per level
-and body kind on first use and kept in memory, so a widget's query is a lookup.
+once, the per-report values the indicators need; region roll-ups are computed per level,
+body kind and tier on first use and kept in memory, so a widget's query is a lookup.
+
+Only usable reports enter the figures (`Corpus.reports`; `Corpus.screened` says of every
+file whether it is usable and why not), and every change between years is over the bodies
+that reported in both (`yoy_pct`, `change_pp` with `n_bodies_matched`).
 """
 from __future__ import annotations
 
@@ -18,21 +22,32 @@ import pandas as pd
 from toolkit.analysis.indicators import (
     BY_NAME,
     INDICATORS,
+    READ_FLAGS,
     count_matrices,
+    publication_deadline,
     publication_timeliness,
     region_code,
     region_indicators,
     report_indicators,
-    year_over_year,
+    tier_of,
+    usability,
 )
 from toolkit.places.gazetteer import load_gazetteer
-from toolkit.spec.fields import COMPOSITION, CORPUS_REPORTS, FAILING_CHECKS, REPORTS, SERIES
-from toolkit.spec.vocab import KINDS, REGION_LEVELS, USABLE_STATUSES
+from toolkit.spec.fields import (
+    COMPOSITION,
+    CORPUS_REPORTS,
+    FAILING_CHECKS,
+    REPORTS,
+    SCREENED,
+    SERIES,
+)
+from toolkit.spec.vocab import KINDS, REGION_LEVELS, TIERS, Status
 from toolkit.store.bodies import one_per_body_year
+from toolkit.store.schema import part_files
 from toolkit.store.views import open_store, resolve_store
 
-REPORT_COLUMNS = tuple(f.name for f in CORPUS_REPORTS.fields if f in REPORTS.fields)
-"""The columns `Corpus.reports` reads from the store (the others it derives)."""
+REPORT_COLUMNS = tuple(f.name for f in SCREENED.fields if f in REPORTS.fields)
+"""The columns `Corpus.screened` reads from the store (the others it derives)."""
 
 
 @dataclass(frozen=True)
@@ -88,21 +103,79 @@ class Corpus:
     def __init__(self, store_dir: str | Path | None = None) -> None:
         self.store_dir = resolve_store(store_dir)
         self.con = open_store(self.store_dir)
-        self._regions: dict[tuple[str, str], RollupIndex] = {}
+        self._regions: dict[tuple[str, str, str], RollupIndex] = {}
         self._members: dict[str, dict[str, np.ndarray]] = {}
 
     # -- tables ---------------------------------------------------------------------------
 
     @cached_property
-    def reports(self) -> pd.DataFrame:
-        """Current reports that parsed (ok or partial), one row each, with quality figures."""
+    def screened(self) -> pd.DataFrame:
+        """Every current file of the store but byte-duplicates, with whether its figures are
+        usable (`is_usable`, `share_read`) and, if not, why (`unusable_reason`)."""
         frame = self.con.execute(
             f"SELECT {_select(REPORT_COLUMNS)} FROM reports "
-            "WHERE status IN (SELECT unnest(?)) ORDER BY path",
-            [[str(s) for s in USABLE_STATUSES]]).df()
+            "WHERE status <> ? AND report_id IS NOT NULL ORDER BY path",
+            [str(Status.DUPLICATE)]).df()
         frame["year"] = frame["year"].astype("Int64")
+        flags = ", ".join(f"'{f}'" for f in READ_FLAGS)
+        read = self.con.sql(
+            "SELECT report_id, count(*) FILTER (WHERE value IS NOT NULL "
+            f"OR flag IN ({flags})) AS n FROM facts GROUP BY report_id").df()
+        verdict = usability(frame, read.set_index("report_id")["n"])
+        frame = pd.concat([frame, verdict[["share_read", "is_usable", "unusable_reason"]]],
+                          axis=1)
+        return frame[SCREENED.names].reset_index(drop=True)
+
+    @cached_property
+    def _chosen(self) -> pd.DataFrame:
+        """One file per body and year (and per page with its attachment), usable ones first:
+        a usable report stands for an unusable copy, and the choice is recorded."""
+        screened = self.screened
+        frame = screened[[c for c in CORPUS_REPORTS.names if c in screened.columns]
+                         + ["is_usable"]].copy()
+        frame["deadline"] = publication_deadline(frame).dt.strftime("%Y-%m-%d").astype("object")
+        frame["deadline"] = frame["deadline"].where(frame["deadline"].notna(), None)
         frame["timeliness_days"] = publication_timeliness(frame)
-        return one_per_body_year(frame).reset_index(drop=True)
+        return one_per_body_year(frame)
+
+    @cached_property
+    def reports(self) -> pd.DataFrame:
+        """Usable reports (`Corpus.screened`), one per body and year, with their deadline and
+        timeliness."""
+        chosen = self._chosen
+        return chosen[chosen["is_usable"]][CORPUS_REPORTS.names].reset_index(drop=True)
+
+    @cached_property
+    def unusable(self) -> pd.DataFrame:
+        """The files set aside (`Corpus.screened` rows not usable) that no usable report
+        stands for (a cut-off copy, or a detail page whose attachment was read, is covered):
+        what a reader is told is missing and why."""
+        screened = self.screened
+        reports = self.reports
+        covered = set(zip(reports["body_id"].dropna(),
+                          reports.dropna(subset=["body_id"])["year"], strict=True))
+        stood_for = {path for listed in reports["chosen_over"].dropna()
+                     for path in str(listed).split("; ")}
+        out = screened[~screened["is_usable"]]
+        keep = np.array([not (isinstance(b, str) and (b, y) in covered) and p not in stood_for
+                         for b, y, p in zip(out["body_id"], out["year"], out["path"],
+                                            strict=True)], dtype=bool)
+        return out[keep].reset_index(drop=True)
+
+    def vintage(self) -> tuple[str | None, str]:
+        """The date the data is as of, and what that date is: the latest `fetched_at` when
+        the store records where its reports were fetched (`抓取`), else the day the store
+        was last written by an ingest (`入库`)."""
+        columns = set(self.all_reports.columns)
+        if "fetched_at" in columns:
+            fetched = pd.to_datetime(self.all_reports["fetched_at"], errors="coerce", utc=True)
+            if fetched.notna().any():
+                return fetched.max().strftime("%Y-%m-%d"), "抓取"
+        parts = part_files(self.store_dir / "reports")
+        if not parts:
+            return None, "入库"
+        latest = max(p.stat().st_mtime for p in parts.values())
+        return pd.Timestamp(latest, unit="s", tz="UTC").strftime("%Y-%m-%d"), "入库"
 
     @cached_property
     def all_reports(self) -> pd.DataFrame:
@@ -165,12 +238,16 @@ class Corpus:
 
     @cached_property
     def region_table(self) -> pd.DataFrame:
-        """Every region (province, city, county) the corpus has reports for."""
+        """Every region (province, city, county) the corpus has reports for, usable or not."""
         gazetteer = load_gazetteer()
+        usable_ids = self.reports["report_id"]
+        placed = self.screened[self.screened["report_id"].isin(
+            pd.concat([usable_ids, self.unusable["report_id"]]))]
+        placed = placed.assign(_usable=placed["report_id"].isin(usable_ids).to_numpy())
         rows = []
         for level in REGION_LEVELS:
-            codes = region_code(self.reports, level)
-            frame = self.reports.assign(region=codes).dropna(subset=["region"])
+            codes = region_code(placed, level)
+            frame = placed.assign(region=codes).dropna(subset=["region"])
             for code, group in frame.groupby("region"):
                 division = gazetteer.divisions.get(str(code))
                 name = division.name if division else str(code)
@@ -184,13 +261,18 @@ class Corpus:
                 path = "/".join(p for p in (division.province if division else None,
                                             division.city if division and level != "province" else None,
                                             name if level == "county" else None) if p)
+                usable = group[group["_usable"].to_numpy()]
                 rows.append({
                     "adcode": str(code), "name": name, "level": level, "parent": parent,
-                    "path": path or name, "n_reports": len(group),
-                    "n_bodies": group["body_id"].nunique(),
-                    "years": ",".join(str(y) for y in sorted(group["year"].dropna().unique())),
+                    "path": path or name, "n_reports": len(usable),
+                    "n_bodies": usable["body_id"].nunique(),
+                    "years": ",".join(str(y) for y in sorted(usable["year"].dropna().unique())),
+                    "n_reports_unusable": len(group) - len(usable),
                 })
-        return pd.DataFrame(rows).sort_values(["level", "adcode"]).reset_index(drop=True)
+        columns = ["adcode", "name", "level", "parent", "path", "n_reports", "n_bodies", "years",
+                   "n_reports_unusable"]
+        return pd.DataFrame(rows, columns=columns).sort_values(["level", "adcode"]).reset_index(
+            drop=True)
 
     def region_tree(self) -> pd.DataFrame:
         return self.region_table
@@ -231,22 +313,21 @@ class Corpus:
             return table[table["level"] == "province"]
         return table[table["parent"] == str(adcode)]
 
-    def rollup(self, level: str, kind: str = "all") -> pd.DataFrame:
+    def rollup(self, level: str, kind: str = "all", tier: str = "all") -> pd.DataFrame:
         """Indicators for every region at `level` and year, indexed for fast lookups."""
-        return self._rollup_index(level, kind).table
+        return self._rollup_index(level, kind, tier).table
 
-    def _rollup_index(self, level: str, kind: str) -> RollupIndex:
-        if level not in REGION_LEVELS or kind not in KINDS:
-            raise ValueError(f"level must be one of {', '.join(REGION_LEVELS)} and kind one of "
-                             f"{', '.join(KINDS)}")
-        if (level, kind) not in self._regions:
+    def _rollup_index(self, level: str, kind: str, tier: str = "all") -> RollupIndex:
+        if level not in REGION_LEVELS or kind not in KINDS or tier not in TIERS:
+            raise ValueError(f"level must be one of {', '.join(REGION_LEVELS)}, kind one of "
+                             f"{', '.join(KINDS)} and tier one of {', '.join(TIERS)}")
+        if (level, kind, tier) not in self._regions:
             reports = self.reports.rename(columns={"n_checks_failed": "checks_failed"})
             frame = region_indicators(self.wide, reports, level=level, kind=kind,
-                                      matrices=self.count_matrices)
-            frame["yoy_pct"] = year_over_year(frame)
-            self._regions[(level, kind)] = RollupIndex.build(
+                                      matrices=self.count_matrices, tier=tier)
+            self._regions[(level, kind, tier)] = RollupIndex.build(
                 frame.set_index(["region", "indicator"]).sort_index())
-        return self._regions[(level, kind)]
+        return self._regions[(level, kind, tier)]
 
     def members(self, level: str) -> dict[str, np.ndarray]:
         """adcode → row positions in `reports` of the reports in that region at `level`."""
@@ -267,11 +348,12 @@ class Corpus:
     # -- the queries widgets and briefings make --------------------------------------------
 
     def series(self, adcode: str, indicator: str, kind: str = "all",
-               years: tuple[int, int] | None = None) -> pd.DataFrame:
-        """One region's indicator by year, with counts, bodies covered and year-over-year %."""
+               years: tuple[int, int] | None = None, tier: str = "all") -> pd.DataFrame:
+        """One region's indicator by year, with counts, bodies covered and the change from
+        the year before over the bodies that reported both years."""
         if indicator not in BY_NAME:
             raise KeyError(f"unknown indicator {indicator!r}; choose from {sorted(BY_NAME)}")
-        index = self._rollup_index(self.region(adcode).level, kind)
+        index = self._rollup_index(self.region(adcode).level, kind, tier)
         rows = index.by_region.get((str(adcode), indicator))
         if rows is None:
             return _empty_series()
@@ -281,10 +363,10 @@ class Corpus:
         return frame.sort_values("year").reset_index(drop=True)
 
     def peers(self, adcode: str, indicator: str, year: int, kind: str = "all",
-              same_parent: bool = True) -> pd.DataFrame:
+              same_parent: bool = True, tier: str = "all") -> pd.DataFrame:
         """Regions at the same level (under the same parent by default) for one year."""
         region = self.region(adcode)
-        index = self._rollup_index(region.level, kind)
+        index = self._rollup_index(region.level, kind, tier)
         rows = index.by_year.get((indicator, int(year)))
         if rows is None:
             return index.table.iloc[:0].reset_index().assign(name=pd.Series(dtype="object"),
@@ -297,13 +379,13 @@ class Corpus:
         return frame.sort_values("value", na_position="last").reset_index(drop=True)
 
     def composition(self, adcode: str, group: str, kind: str = "all",
-                    years: tuple[int, int] | None = None) -> pd.DataFrame:
+                    years: tuple[int, int] | None = None, tier: str = "all") -> pd.DataFrame:
         """Counts of one breakdown (outcomes, refusal_mix, applicant_mix, review_counts) by year,
         with each part's share of the year's total."""
         names = [i.name for i in INDICATORS if i.group == group]
         if not names:
             raise KeyError(f"unknown group {group!r}")
-        index = self._rollup_index(self.region(adcode).level, kind)
+        index = self._rollup_index(self.region(adcode).level, kind, tier)
         parts = [index.by_region[key] for key in ((str(adcode), n) for n in names)
                  if key in index.by_region]
         if not parts:
@@ -319,15 +401,21 @@ class Corpus:
         return frame[COMPOSITION.names].sort_values(["year", "order"]).reset_index(drop=True)
 
     def reports_in(self, adcode: str, kind: str = "all",
-                   years: tuple[int, int] | None = None) -> pd.DataFrame:
+                   years: tuple[int, int] | None = None, tier: str = "all") -> pd.DataFrame:
         """The reports a region's figures are made of, with their quality figures."""
-        rows = self.members(self.region(adcode).level).get(str(adcode))
+        region = self.region(adcode)
+        rows = self.members(region.level).get(str(adcode))
         frame = self.reports.iloc[rows if rows is not None else []]
-        if kind != "all":
-            frame = frame[frame["agency_kind"] == kind]
-        if years is not None:
-            frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
+        frame = _filtered(frame, region.level, kind, years, tier)
         return frame.join(self._quality_by_report, on="report_id").reset_index(drop=True)
+
+    def unusable_in(self, adcode: str, kind: str = "all",
+                    years: tuple[int, int] | None = None, tier: str = "all") -> pd.DataFrame:
+        """The region's files set aside as unusable (`Corpus.unusable`), by year and path."""
+        region = self.region(adcode)
+        frame = self.unusable[region_code(self.unusable, region.level) == str(adcode)]
+        frame = _filtered(frame, region.level, kind, years, tier)
+        return frame.sort_values(["year", "path"], na_position="last").reset_index(drop=True)
 
     @cached_property
     def _quality_by_report(self) -> pd.DataFrame:
@@ -351,6 +439,17 @@ class Corpus:
         return self.con.execute(
             f"SELECT {_select(columns)} FROM checks "
             "WHERE status = 'fail' AND report_id IN (SELECT unnest(?))", [report_ids]).df()
+
+
+def _filtered(frame: pd.DataFrame, level: str, kind: str, years: tuple[int, int] | None,
+              tier: str) -> pd.DataFrame:
+    if kind != "all":
+        frame = frame[frame["agency_kind"] == kind]
+    if tier != "all":
+        frame = frame[tier_of(frame, level) == tier]
+    if years is not None:
+        frame = frame[(frame["year"] >= years[0]) & (frame["year"] <= years[1])]
+    return frame
 
 
 _EMPTY_DTYPES = {"string": "string", "int32": "int64", "int64": "int64", "float64": "float64",

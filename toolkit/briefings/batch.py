@@ -1,6 +1,8 @@
 """Render one briefing per region: papermill on reused kernels, offline HTML, an index.
 
-`python -m toolkit briefings` plans the regions (a level, or adcodes), renders
+`python -m toolkit briefings` plans the regions (a level, or adcodes), leaves out a region
+whose every report is a report of one of its children (its index row points to the child's
+briefing; `identical_regions`), renders
 `notebooks/briefing.ipynb` for each with papermill, exports each to HTML without input cells
 (charts are SVG images inside the page: no script, no CDN) and writes `index.html`
 linking every briefing with its key figures. A region that fails becomes a row of the
@@ -127,6 +129,49 @@ def plan(store: str | Path, level: str | None = None, regions: Sequence[str] = (
     return chosen, failures
 
 
+def identical_regions(store: str | Path, codes: Sequence[str], years: str = "",
+                      kind: str = "all") -> dict[str, str]:
+    """Regions whose briefing would repeat a lower region's: every report in them (usable
+    or not, in `years`, of `kind`) is a report of one of their children. Each maps to the
+    lowest such region among `codes` (辽宁省 → 沈阳市 → 于洪区: both to 于洪区)."""
+    from toolkit.analysis.corpus import load
+    from toolkit.briefings.content import parse_years
+
+    corpus = load(store)
+    span = parse_years(years)
+    wanted = set(codes)
+
+    def reports(code: str) -> frozenset[str]:
+        usable = corpus.reports_in(code, kind, span)["report_id"]
+        unusable = corpus.unusable_in(code, kind, span)["report_id"]
+        return frozenset([*usable, *unusable])
+
+    tree = corpus.region_tree()
+    sets = {str(code): reports(str(code)) for code in tree["adcode"]}
+    aliases: dict[str, str] = {}
+    for code in sorted(sets, key=lambda c: -LEVEL_ORDER.get(corpus.region(c).level, 0)):
+        if code not in wanted or not sets[code]:
+            continue
+        for child in corpus.children(code)["adcode"]:
+            child = str(child)
+            if child in wanted and sets[child] == sets[code]:
+                aliases[code] = aliases.get(child, child)
+                break
+    return aliases
+
+
+def alias_result(store: str | Path, code: str, target: str) -> Rendered:
+    """The index row of a region whose briefing is `target`'s."""
+    from toolkit.analysis.corpus import load
+
+    corpus = load(store)
+    region, other = corpus.region(code), corpus.region(target)
+    record = {"region": {"adcode": region.adcode, "name": region.name, "level": region.level,
+                         "parent": region.parent, "path": region.path},
+              "status": "same_as", "same_as": {"adcode": other.adcode, "name": other.name}}
+    return Rendered(code, "same_as", None, 0.0, record)
+
+
 def render_all(jobs: Sequence[Job], workers: int = 1, scheduler: str | None = None,
                progress: bool = True, on_result: Callable[[Rendered], None] | None = None
                ) -> list[Rendered]:
@@ -214,8 +259,11 @@ def run(store: str | Path, out: str | Path, level: str | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     codes, results = plan(store, level, regions)
+    aliases = {} if regions else identical_regions(store, codes, years, kind)
+    results += [alias_result(store, code, target) for code, target in aliases.items()]
     template = Path(notebook).read_text(encoding="utf-8") if notebook else notebook_template()
-    jobs = [Job(code, str(store), years, kind, template) for code in codes]
+    jobs = [Job(code, str(store), years, kind, template) for code in codes
+            if code not in aliases]
 
     def keep(result: Rendered) -> None:
         write_outputs(result, out)
@@ -268,9 +316,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {describe(error)}", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return 2
-    failed = [r for r in results if r.status != "ok"]
+    failed = [r for r in results if r.status == "failed"]
+    same = sum(r.status == "same_as" for r in results)
+    empty = sum(bool(r.record) and (r.record or {}).get("status") == "no_usable_data"
+                for r in results)
     index = Path(args.out) / "index.html"
-    print(f"{len(results) - len(failed)} briefings, {len(failed)} failed -> {index}")
+    print(f"{len(results) - len(failed) - same} briefings ({empty} without usable data), "
+          f"{same} the same as a lower region's, {len(failed)} failed -> {index}")
     for result in failed:
         print(f"  {result.adcode}: {result.error}", file=sys.stderr)
     return 1 if failed else 0

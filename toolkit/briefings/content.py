@@ -7,14 +7,18 @@ formatted here, ordered deterministically, and free of paths and clock time, so 
 notebook renders the same bytes on every machine.
 
 Guard rails (spec/METRICS.md): a rate over fewer than `SMALL_SAMPLE` (30) requests is shown
-with its count and never ranked; every region figure says how many bodies and which years it
-covers; spreads are P10–P90; a figure that includes a report failing an identity check is
-marked ⚠. Every string that comes from a report is escaped (`fragments.esc`).
+with its count and never ranked; every region figure says how many bodies, of which levels
+and kinds, and which years it covers; a change between years is over the bodies that
+reported both years (同口径), or 不可比 when none did; spreads are P10–P90 and only over
+`MIN_PEERS_FOR_SPREAD` rankable peers; peers are compared like with like (a region's own
+government with other regions' own governments); a figure that includes a report failing
+an identity check is marked ⚠; reports that could not be used are named at the top, not
+shown as rows of dashes. Every string that comes from a report is escaped (`fragments.esc`).
 
 Why this module is longer than the others: most of it is one class, `Briefing`, whose
 methods are the briefing's sections in the order the notebook shows them (header, coverage,
-key figures, trends, outcomes and refusals, review and litigation, peers, data quality,
-section 五, the JSON record). Splitting it would scatter one page over several files. What
+key figures, trends and like-for-like changes, outcomes and refusals, review and
+litigation, peers, data quality, sources, section 五, footer, the JSON record). Splitting it would scatter one page over several files. What
 the sections are built from lives elsewhere: HTML pieces in `toolkit.briefings.fragments`,
 numbers in `toolkit.present.formatting`, charts in `toolkit.present.charts`, the page
 around the notebook in `toolkit.briefings.pages` and `templates/`.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +36,26 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from toolkit import __version__
 from toolkit.analysis.corpus import Corpus, Region, load
-from toolkit.analysis.indicators import BY_NAME, region_code
-from toolkit.briefings.fragments import Cell, Fragment, esc, paragraphs, stylesheet, table
+from toolkit.analysis.indicators import (
+    BY_NAME,
+    body_mix,
+    publication_deadline,
+    publication_timeliness,
+    region_code,
+)
+from toolkit.briefings.fragments import (
+    EMPTY,
+    Cell,
+    Fragment,
+    esc,
+    heading,
+    join,
+    paragraphs,
+    stylesheet,
+    table,
+)
 from toolkit.briefings.jobs import check_adcode, write_json
 from toolkit.present.formatting import (
     MARK_FAIL,
@@ -52,13 +74,17 @@ from toolkit.spec.vocab import (
     KIND_LABELS,
     KINDS,
     LEVEL_LABELS,
+    MIN_PEERS_FOR_SPREAD,
     SMALL_SAMPLE,
-    USABLE_STATUSES,
+    USABLE_MIN_SHARE_READ,
     BodyKind,
 )
 from toolkit.store.views import resolve_store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: `status`, `unusable_reports`, `data_vintage`, `toolkit_version`, and per figure its
+`body_mix` and the like-for-like change (`n_bodies_matched`, `value_prev_matched`,
+`value_matched`; `yoy_pct` and `change_pp` now over the matched bodies only)."""
 
 KEY_FIGURES: tuple[str, ...] = (
     "requests_received", "requests_on_hand", "disclosure_rate", "full_grant_rate",
@@ -72,7 +98,26 @@ PEER_FIGURES: tuple[str, ...] = ("disclosure_rate", "refusal_rate", "cannot_prov
 CORRECTION_FIGURES: tuple[str, ...] = ("review_correction_rate", "review_correction_rate_decided",
                                        "litigation_correction_rate", "combined_correction_rate",
                                        "dispute_rate")
-MIN_SIBLINGS = 5
+KEY_FIGURE_COLUMNS: tuple[str, ...] = (
+    "indicator", "label", "year", "value", "numerator", "denominator", "n_reports", "n_bodies",
+    "body_mix", "n_reports_failing_checks", "is_rate", "is_small", "n_bodies_matched",
+    "value_prev_matched", "value_matched", "yoy_pct", "change_pp")
+"""The columns of `Briefing.key_figures()`."""
+INCOMPARABLE = "不可比"
+"""A change that cannot be computed: no body reported both years."""
+SECTION_TITLES = {"outcomes": "办理结果", "refusal_mix": "不予公开理由",
+                  "review_counts": "行政复议与行政诉讼"}
+CHECK_LABELS = {
+    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
+    "outcomes": "办理结果之和 = 办理总数",
+    "row_total": "各类申请人之和 = 总计",
+    "review_total": "维持+纠正+其他+尚未审结 = 总计",
+}
+"""Each accounting identity (toolkit.parse.checks.IDENTITIES) as a reader knows it."""
+STATUS_LABELS = {"ok": "完整", "partial": "部分"}
+"""How a report was read, for readers: ok = every section found, partial = part of it."""
+REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
+           "too_little_read": "只读出 {share} 的表格单元格"}
 EXCERPT_CHARS = 240
 MAX_EXCERPTS = 12
 MAX_ROWS = 40
@@ -160,7 +205,12 @@ def open_briefing(region: str, years: str = "", store: str = "", kind: str = ALL
 # ---------------------------------------------------------------- the briefing
 
 class Briefing:
-    """One region, one span of years, one kind of body: every section of the briefing."""
+    """One region, one span of years, one kind of body: every section of the briefing.
+
+    The figures are over the region's usable reports (`Corpus.reports`); the files that
+    could not be used are named at the top (`unusable`). A region with none usable shows
+    its header, coverage, sources and footer, and every other section is empty.
+    """
 
     def __init__(self, corpus: Corpus, adcode: str, years: tuple[int, int] | None = None,
                  kind: str = ALL_KINDS) -> None:
@@ -170,11 +220,13 @@ class Briefing:
         self.adcode = check_adcode(adcode)
         self.region: Region = corpus.region(self.adcode)
         self.kind = kind
-        corpus_years = corpus.reports["year"].dropna().astype(int)
+        corpus_years = pd.concat([corpus.reports["year"], corpus.unusable["year"]]).dropna()
+        corpus_years = corpus_years.astype(int)
         self.span: tuple[int, int] = years or (int(corpus_years.min()), int(corpus_years.max()))
         self.years_requested = years
         self.reports = corpus.reports_in(self.adcode, kind, self.span).sort_values(
             ["year", "agency", "path"], na_position="last", kind="stable").reset_index(drop=True)
+        self.unusable = corpus.unusable_in(self.adcode, kind, self.span)
         self._key_figures: pd.DataFrame | None = None
         self._mine: pd.DataFrame | None = None
         self._compositions: dict[str, pd.DataFrame] = {}
@@ -182,11 +234,23 @@ class Briefing:
     # -- coverage ------------------------------------------------------------------------
 
     @property
+    def has_figures(self) -> bool:
+        """False when no usable report of the region falls in the span: nothing to show but
+        the header, the coverage and the sources."""
+        return not self.reports.empty
+
+    @property
+    def status(self) -> str:
+        """`ok`, or `no_usable_data` when the region has reports but none usable."""
+        return "ok" if self.has_figures else "no_usable_data"
+
+    @property
     def span_years(self) -> list[int]:
         return list(range(self.span[0], self.span[1] + 1))
 
     @property
     def years_covered(self) -> list[int]:
+        """The years with usable reports."""
         return sorted(int(y) for y in self.reports["year"].dropna().unique())
 
     @property
@@ -195,35 +259,51 @@ class Briefing:
 
     @property
     def latest_year(self) -> int | None:
+        """The headline year: the latest with usable figures (not the latest with a file)."""
         return self.years_covered[-1] if self.years_covered else None
 
     def bodies(self) -> pd.DataFrame:
-        """One row per body: its latest name, kind, the span years it reported and missed."""
+        """One row per body: its latest name, kind and level, the span years it reported
+        usable figures for, those it has only unusable files for, and those it missed."""
         rows = []
-        frame = self.reports.assign(body=self.reports["body_id"].fillna(self.reports["report_id"]))
+        usable = self.reports.assign(_usable=True)
+        unusable = self.unusable.assign(_usable=False)
+        frame = pd.concat([usable, unusable], ignore_index=True)
+        frame = frame.assign(body=frame["body_id"].fillna(frame["report_id"]))
         for body, group in frame.groupby("body", sort=False):
             latest = group.sort_values("year").iloc[-1]
-            years = sorted(int(y) for y in group["year"].dropna())
-            rows.append({"body_id": body, "agency": fmt_text(latest["agency"]),
-                         "agency_kind": fmt_text(latest["agency_kind"]), "years": years,
+            years = sorted(int(y) for y in group.loc[group["_usable"], "year"].dropna())
+            unread = sorted(int(y) for y in group.loc[~group["_usable"], "year"].dropna())
+            rows.append({"body_id": body, "agency": _agency(latest["agency"]),
+                         "agency_kind": fmt_text(latest["agency_kind"]),
+                         "level": fmt_text(latest["level"]), "years": years,
+                         "unusable_years": unread,
                          "missing": [y for y in self.span_years if y not in years]})
-        out = pd.DataFrame(rows, columns=["body_id", "agency", "agency_kind", "years", "missing"])
+        out = pd.DataFrame(rows, columns=["body_id", "agency", "agency_kind", "level", "years",
+                                          "unusable_years", "missing"])
         order = out["agency_kind"].map({BodyKind.GOVERNMENT: 0, BodyKind.DEPARTMENT: 1}).fillna(2)
         return out.assign(_o=order).sort_values(["_o", "agency", "body_id"]).drop(
             columns="_o").reset_index(drop=True)
 
     def duplicates_dropped(self) -> int:
         """Copies of a body-year report that the figures count once (two pages, two encodings)."""
-        everything = self.corpus.all_reports
-        usable = everything[everything["status"].isin(USABLE_STATUSES)]
+        screened = self.corpus.screened
+        usable = screened[screened["is_usable"]]
         codes = region_code(usable, self.region.level)
         mine = usable[(codes == self.adcode) & usable["year"].between(*self.span)]
         if self.kind != ALL_KINDS:
             mine = mine[mine["agency_kind"] == self.kind]
         return int(len(mine) - len(self.reports))
 
+    def _mix(self, year: int | None) -> str:
+        """The levels and kinds of the bodies behind the region's figures in `year`."""
+        if year is None:
+            return "—"
+        mine = self.reports[self.reports["year"] == year]
+        return str(body_mix(mine)) if len(mine) else "—"
+
     def header(self) -> Fragment:
-        """Where the region sits, what it covers and what is missing."""
+        """Where the region sits, what its figures are made of, and what could not be used."""
         region = self.region
         chain = region.path.replace("/", " › ")
         bodies = self.bodies()
@@ -233,43 +313,84 @@ class Briefing:
         gaps = bodies[bodies["missing"].map(len) > 0]
         duplicates = self.duplicates_dropped()
         span = f"{self.span[0]}–{self.span[1]}" if self.span[0] != self.span[1] else str(self.span[0])
+        latest = self.latest_year
         facts = [
             ("地区", f"{region.name}(行政区划代码 {region.adcode})"),
-            ("层级", f"{LEVEL_LABELS.get(region.level, region.level)} · {chain}"),
+            ("行政层级", f"{LEVEL_LABELS.get(region.level, region.level)} · {chain}"),
             ("上级", self._name(region.parent) if region.parent else "—"),
             ("下级地区(有报告)", f"{len(children)} 个" if len(children) else "无"),
-            ("机关范围", KIND_LABELS[self.kind]),
+            ("机关范围", f"{KIND_LABELS[self.kind]}(位于本地区的{KIND_LABELS[self.kind]},"
+                      "含下级地区的机关)" if self.kind == ALL_KINDS else KIND_LABELS[self.kind]),
             ("年份范围", span + ("" if self.years_requested else "(语料全部年份)")),
             ("覆盖机关", f"{len(bodies)} 个(人民政府 {governments},部门 {departments},"
                       f"其他 {len(bodies) - governments - departments})"),
-            ("报告", f"{len(self.reports)} 份" + (
+            ("可用报告", f"{len(self.reports)} 份" + (
                 f"(另有 {duplicates} 份重复发布的报告只计一次)" if duplicates else "")),
-            ("有报告的年份", fmt_years(self.years_covered)),
-            ("缺报告的年份", fmt_years(self.years_missing)),
-            ("年份不全的机关", f"{len(gaps)} 个" if len(gaps) else "无"),
-            ("未通过勾稽校验的报告", f"{int((self.reports['n_checks_failed'].fillna(0) > 0).sum())} 份"),
+            ("无法使用的报告", f"{len(self.unusable)} 份(未计入数字,见下)" if len(self.unusable)
+             else "无"),
+            ("有可用数字的年份", fmt_years(self.years_covered)),
+            ("没有可用数字的年份", fmt_years(self.years_missing)),
         ]
+        if self.has_figures:
+            facts += [
+                ("最新可用年份", f"{latest} 年"),
+                ("最新年份的数字来自", self._mix(latest)),
+                ("年份不全的机关", f"{len(gaps)} 个" if len(gaps) else "无"),
+                ("未通过勾稽校验的报告",
+                 f"{int((self.reports['n_checks_failed'].fillna(0) > 0).sum())} 份"),
+            ]
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
         title = f"{region.name} 政府信息公开工作年度报告简报"
+        notice = self._unusable_notice()
         markup = (f"{stylesheet()}<div class=\"ogi-briefing\"><h2>{esc(title)}</h2>"
-                  f"<table><tbody>{rows}</tbody></table></div>")
-        text = "\n".join([title, *(f"{k}: {v}" for k, v in facts)])
+                  f"<table><tbody>{rows}</tbody></table>{notice.html}</div>")
+        text = "\n".join([title, *(f"{k}: {v}" for k, v in facts),
+                          *([notice.text] if notice.text else [])])
         return Fragment(markup, text)
 
+    def _unusable_notice(self) -> Fragment:
+        """'2 份报告无法读取' with each report's body, year, title and why."""
+        lines = []
+        if not self.has_figures:
+            lines.append(f"本地区在{self._span_text()}没有可用的数字:下列报告都无法读取或读出的内容"
+                         "太少,本简报因此只列出覆盖情况和来源。")
+        if len(self.unusable):
+            lines.append(f"{len(self.unusable)} 份报告无法读取,未计入任何数字:")
+            for report in records(self.unusable):
+                lines.append(f"· {_agency(report['agency'])} · {fmt_year(report['year'])} · "
+                             f"{_title(report)} — {_why(report)}")
+        if not lines:
+            return Fragment("", "")
+        body = "".join(f"<p>{esc(line)}</p>" for line in lines)
+        return Fragment(f'<div class="unusable">{body}</div>', "\n".join(lines))
+
+    def _span_text(self) -> str:
+        return f"{self.span[0]}–{self.span[1]}年" if self.span[0] != self.span[1] \
+            else f"{self.span[0]}年"
+
     def coverage(self) -> Fragment:
-        """Which body reported which year of the span (✓) and which did not (缺)."""
+        """Which body reported which year of the span (✓), unreadably (✗) or not at all (缺)."""
         bodies = self.bodies()
         shown = bodies.head(MAX_ROWS)
         rows: list[list[Cell]] = []
         for body in records(shown):
             kind = str(body["agency_kind"])
-            cells: list[Cell] = [str(body["agency"]), KIND_LABELS.get(kind, kind)]
-            cells += ["✓" if y in body["years"] else ("缺", "small") for y in self.span_years]
+            level = str(body["level"])
+            cells: list[Cell] = [str(body["agency"]),
+                                 LEVEL_LABELS.get(level, "") + KIND_LABELS.get(kind, kind)]
+            for y in self.span_years:
+                if y in body["years"]:
+                    cells.append("✓")
+                elif y in body["unusable_years"]:
+                    cells.append(("✗", "fails"))
+                else:
+                    cells.append(("缺", "small"))
             rows.append(cells)
-        note = "✓ 有报告;缺 = 该年没有这个机关的报告(未发布、未收集或未能解析)。"
+        note = ("✓ 有可用报告;✗ 有报告但无法读取(未计入数字);缺 = 该年没有这个机关的报告"
+                "(未发布或未收集)。")
         if len(bodies) > len(shown):
             note += f" 只列出前 {len(shown)} 个机关,共 {len(bodies)} 个。"
-        return table(["机关", "类型", *map(str, self.span_years)], rows,
+        return table(["机关", "层级与类型", *map(str, self.span_years)], rows,
                      caption="机关与年份覆盖", note=note)
 
     def _name(self, adcode: str | None) -> str:
@@ -310,84 +431,142 @@ class Briefing:
         return mine[mine["indicator"] == indicator].reset_index(drop=True)
 
     def key_figures(self) -> pd.DataFrame:
-        """Every key indicator by year, with counts, coverage, change and check marks."""
+        """Every key indicator by year: counts, what the figure is made of, and the change
+        from the year before over the bodies that reported both years."""
         if self._key_figures is None:
-            self._key_figures = self._compute_key_figures()
+            mine = self._region_rows()
+            frame = mine[mine["indicator"].isin(KEY_FIGURES)]
+            order = {n: i for i, n in enumerate(KEY_FIGURES)}
+            frame = frame.assign(label=frame["indicator"].map(lambda n: BY_NAME[n].label),
+                                 _o=frame["indicator"].map(order)).sort_values(["_o", "year"])
+            self._key_figures = frame[list(KEY_FIGURE_COLUMNS)].reset_index(drop=True)
         return self._key_figures.copy()
-
-    def _compute_key_figures(self) -> pd.DataFrame:
-        mine = self._region_rows()
-        frame = mine[mine["indicator"].isin(KEY_FIGURES)].sort_values(["indicator", "year"])
-        groups = frame.groupby("indicator", sort=False)
-        previous = groups["value"].shift(1)
-        consecutive = groups["year"].diff() == 1
-        frame = frame.assign(
-            label=frame["indicator"].map(lambda n: BY_NAME[n].label),
-            change_pp=((frame["value"] - previous) * 100).where(
-                consecutive & frame["is_rate"].astype(bool)))
-        order = {n: i for i, n in enumerate(KEY_FIGURES)}
-        frame = frame.assign(_o=frame["indicator"].map(order)).sort_values(["_o", "year"])
-        return frame[["indicator", "label", "year", "value", "numerator", "denominator",
-                      "n_reports", "n_bodies", "n_reports_failing_checks", "is_rate", "is_small",
-                      "yoy_pct", "change_pp"]].reset_index(drop=True)
 
     def _figure_lookup(self) -> dict[tuple[str, int], dict[str, Any]]:
         return {(str(r["indicator"]), int(r["year"])): r for r in records(self.key_figures())}
 
     def key_figures_table(self) -> Fragment:
-        """The latest year's key figures with the year before, the change and the counts."""
+        """The headline year's key figures, with the change from the year before computed
+        over the same bodies (同口径) and saying how many; 不可比 when there are none."""
+        if not self.has_figures:
+            return EMPTY
         figures = self._figure_lookup()
         year = self.latest_year
-        if not figures or year is None:
-            return paragraphs(["所选范围内没有可用的数字。"], "note")
+        assert year is not None
+        had_before = any(y == year - 1 for _, y in figures)
         rows: list[list[Cell]] = []
         for name in KEY_FIGURES:
             row = figures.get((name, year))
-            before = figures.get((name, year - 1))
             if row is None:
-                rows.append([BY_NAME[name].label, "—", "—", "—", "—", "—", "该年无数据"])
+                rows.append([BY_NAME[name].label, ("—", "num small"), "—",
+                             *((["—", "—"]) if had_before else []), "该年无数据"])
                 continue
             rate = bool(row["is_rate"])
             counts = (f"{fmt_count(row['numerator'])} / {fmt_count(row['denominator'])}" if rate
                       else fmt_count(row["numerator"]))
-            change = (fmt_change(row["change_pp"], "pp") if rate else fmt_change(row["yoy_pct"]))
-            marks = _marks(row)
             css = "num" + (" small" if bool(row["is_small"]) else "") + (
                 " fails" if row["n_reports_failing_checks"] else "")
-            value = fmt_value(row["value"], BY_NAME[name].is_rate) + (f" {MARK_FAIL}" if row[
-                "n_reports_failing_checks"] else "")
-            prior = fmt_value(before["value"], BY_NAME[name].is_rate) if before is not None else "—"
-            rows.append([BY_NAME[name].label, (value, css), (counts, "num"), (prior, "num"),
-                         (change, "num"), f"{int(row['n_bodies'])} / {int(row['n_reports'])}",
-                         marks])
-        note = (f"比率 = 分子/分母,先合计各机关的件数再相除。{MARK_FAIL} = 含未通过勾稽校验的报告;"
-                f"“{SMALL_LABEL}” = 分母少于{SMALL_SAMPLE}件。变化:件数为同比%,比率为百分点;"
-                "上年无报告时不计算变化。")
-        return table(["指标", f"{year}年", "分子 / 分母(件数)", f"{year - 1}年", "变化",
-                      "机关 / 报告", "标注"], rows, caption=f"关键指标({year}年)", note=note)
+            value = fmt_value(row["value"], rate) + (
+                f" {MARK_FAIL}" if row["n_reports_failing_checks"] else "")
+            cells: list[Cell] = [BY_NAME[name].label, (value, css), (counts, "num")]
+            if had_before:
+                change, basis = change_cells(row, (name, year - 1) in figures)
+                cells += [(change, "num" + (" small" if change == INCOMPARABLE else "")), basis]
+            rows.append([*cells, _marks(row)])
+        lines = [f"{year}年的数字来自 {len(self.reports[self.reports['year'] == year])} 份报告:"
+                 f"{self._mix(year)}。"]
+        if not had_before:
+            lines.append(f"与上年比:{INCOMPARABLE}({year - 1}年没有可用报告,不计算变化)。")
+        note = (f"比率 = 分子/分母,先合计各机关的件数再相除。与上年比只按两年都有可用报告的机关计算"
+                f"(同口径),并写出这些机关的个数;没有这样的机关时写“{INCOMPARABLE}”,不给数字。"
+                f"件数的变化为%,比率的变化为百分点。{MARK_FAIL} = 含未通过勾稽校验的报告;"
+                f"“{SMALL_LABEL}” = 分母少于{SMALL_SAMPLE}件。")
+        columns = ["指标", f"{year}年", "分子 / 分母(件数)",
+                   *([f"与{year - 1}年比(同口径)", "同口径范围"] if had_before else []), "标注"]
+        body = table(columns, rows, caption=f"关键指标({year}年)", note=note)
+        return join(heading("关键指标"), paragraphs(lines, "note"), body)
 
     def trend_table(self) -> Fragment:
-        """Every key indicator in every year of the span (— where there is no report)."""
+        """Every key indicator in every year with usable figures (each year over all the
+        bodies that reported it), with the bodies entering and leaving."""
+        if not self.has_figures:
+            return EMPTY
         figures = self._figure_lookup()
         years = self.years_covered
         rows: list[list[Cell]] = []
         for name in KEY_FIGURES:
             rows.append([BY_NAME[name].label,
                          *(_year_cell(name, figures.get((name, year))) for year in years)])
-        coverage = []
-        bodies = self.reports.groupby("year")["body_id"].nunique()
+        rows.append(["机关构成", *(self._mix(year) for year in years)])
+        rows.append(["机关进出(与上年比)", *self._turnover(years)])
+        note = ("各年数字为该年全部有可用报告的机关的合计,括号内为分子/分母件数。机关组成逐年不同时,"
+                "相邻两年的合计不能直接相比:看下面的同口径变化。")
+        return join(heading("历年数字"),
+                    table(["指标", *map(str, years)], rows, caption="历年关键指标(各年全部机关合计)",
+                          note=note))
+
+    def _turnover(self, years: list[int]) -> list[str]:
+        """Per year: bodies new since the year before and bodies gone, or — without one."""
+        by_year: dict[int, set[str]] = {}
+        for body, year in zip(self.reports["body_id"], self.reports["year"], strict=True):
+            if isinstance(body, str) and not is_missing(year):
+                by_year.setdefault(int(year), set()).add(body)
+        out = []
         for year in years:
-            one = figures.get(("requests_received", year))
-            coverage.append(f"{year}: {int(bodies.get(year, 0))} 个机关" + (
-                f", 其中 {int(one['n_reports'])} 份报告给出新收申请数" if one else ""))
-        return table(["指标", *map(str, years)], rows, caption="历年关键指标",
-                     note="括号内为分子/分母件数。覆盖:" + ";".join(coverage) + "。")
+            if year - 1 not in by_year:
+                out.append("—")
+                continue
+            joined = len(by_year[year] - by_year[year - 1])
+            left = len(by_year[year - 1] - by_year[year])
+            out.append(f"新增 {joined}、退出 {left}" if joined or left else "无变化")
+        return out
 
-    def trend_chart(self, indicator: str) -> alt.Chart:
-        from toolkit.present.charts import trend_chart
+    def changes_table(self) -> Fragment:
+        """Each change between two adjacent years over the bodies that reported both."""
+        if not self.has_figures:
+            return EMPTY
+        figures = self._figure_lookup()
+        steps = [y for y in self.years_covered if y - 1 in self.years_covered]
+        if not steps:
+            return paragraphs([f"同口径变化:没有相邻两年都有可用报告的年份({fmt_years(self.years_covered)}),"
+                               "不计算变化。"], "note")
+        rows: list[list[Cell]] = []
+        for name in KEY_FIGURES:
+            cells: list[Cell] = [BY_NAME[name].label]
+            for year in steps:
+                row = figures.get((name, year))
+                if row is None:
+                    cells.append(("—", "num small"))
+                    continue
+                text, _ = change_cells(row, figures.get((name, year - 1)) is not None)
+                matched = int(row["n_bodies_matched"])
+                shown = matched and text != "—"
+                cells.append((text + (f"({matched})" if shown else ""),
+                              "num" + ("" if shown else " small")))
+            rows.append(cells)
+        note = (f"括号内为两年都有可用报告的机关数,变化只按这些机关计算;“{INCOMPARABLE}” = "
+                "两年没有共同的机关,不计算变化。件数为%,比率为百分点。")
+        return table(["指标", *(f"{y - 1}→{y}" for y in steps)], rows,
+                     caption="同口径逐年变化", note=note)
 
+    def trend_chart(self, indicator: str) -> alt.TopLevelMixin | None:
+        from toolkit.present.charts import trend_chart, with_title
+
+        if not self.has_figures:
+            return None
         spec = BY_NAME[indicator]
-        return trend_chart(self.series(indicator), spec.label, is_rate=spec.is_rate)
+        return with_title(trend_chart(self.series(indicator), spec.label, is_rate=spec.is_rate),
+                          spec.label, "点:各年全部机关合计;线:相邻两年都有报告的机关的变化"
+                          "(同口径);“机关 +a −b”:与上年比新增、退出的机关")
+
+    def trend_charts(self, indicators: tuple[str, ...]) -> alt.TopLevelMixin | None:
+        """Several trend charts as one image, one above the other."""
+        from toolkit.present.charts import stack
+
+        if not self.has_figures:
+            return None
+        return stack(*(c for c in (self.trend_chart(name) for name in indicators)
+                       if c is not None))
 
     # -- breakdowns ----------------------------------------------------------------------
 
@@ -404,9 +583,12 @@ class Briefing:
 
     def composition_table(self, group: str, caption: str) -> Fragment:
         """Counts of a breakdown by year with each part's share (⚠ where a report fails a check)."""
+        if not self.has_figures:
+            return EMPTY
         frame = self.composition(group)
+        title = heading(SECTION_TITLES[group]) if group in SECTION_TITLES else EMPTY
         if frame.empty:
-            return paragraphs([f"{caption}:所选范围内没有数据。"], "note")
+            return join(title, paragraphs([f"{caption}:所选范围内没有数据。"], "note"))
         years = sorted(int(y) for y in frame["year"].unique())
         failing = self._failing_years()
         labels = list(dict.fromkeys(frame.sort_values("order")["label"]))
@@ -431,13 +613,15 @@ class Briefing:
                 text += f" {MARK_FAIL}"
             totals.append((text, "num" + (" fails" if failing.get(year) else "")))
         rows.append(totals)
-        note = ("括号内为占当年合计的比例;合计行给出覆盖的机关数。"
+        note = ("括号内为占当年合计的比例;合计行给出覆盖的机关数(各年机关可能不同)。"
                 f"{MARK_FAIL} = 该年含未通过勾稽校验的报告。")
-        return table(["类别", *map(str, years)], rows, caption=caption, note=note)
+        return join(title, table(["类别", *map(str, years)], rows, caption=caption, note=note))
 
-    def composition_chart(self, group: str, title: str) -> alt.Chart:
+    def composition_chart(self, group: str, title: str) -> alt.Chart | None:
         from toolkit.present.charts import composition_chart, outcome_chart, review_chart
 
+        if not self.has_figures:
+            return None
         frame = self.composition(group)
         if group == "outcomes":
             return outcome_chart(frame, title)
@@ -447,6 +631,8 @@ class Briefing:
 
     def correction_table(self) -> Fragment:
         """Review and litigation correction rates by year, with their counts."""
+        if not self.has_figures:
+            return EMPTY
         rows: list[list[Cell]] = []
         years = self.years_covered
         mine = {(str(r["indicator"]), int(r["year"])): r for r in records(self._region_rows())}
@@ -459,30 +645,65 @@ class Briefing:
 
     # -- peers ---------------------------------------------------------------------------
 
-    def peers(self, indicator: str, year: int, same_parent: bool = True) -> pd.DataFrame:
-        """`Corpus.peers` for this region and kind, ties in value ordered by adcode."""
-        frame = self.corpus.peers(self.adcode, indicator, year, self.kind, same_parent)
+    @property
+    def peer_kind(self) -> str:
+        """Peers compare like with like: the kind asked for, governments when it is all."""
+        return BodyKind.GOVERNMENT if self.kind == ALL_KINDS else self.kind
+
+    @property
+    def peer_group(self) -> str:
+        """What the peer comparison compares, e.g. 市级人民政府 (each region's own)."""
+        return f"{LEVEL_LABELS[self.region.level]}{KIND_LABELS[self.peer_kind]}"
+
+    @property
+    def peer_year(self) -> int | None:
+        """The latest year in the span in which the region's own-level bodies of the peer
+        kind have a usable report (its own figure to compare)."""
+        own = self.corpus.reports_in(self.adcode, self.peer_kind, self.span, tier="own")
+        years = own["year"].dropna()
+        return int(years.max()) if len(years) else None
+
+    def peers(self, indicator: str, year: int, same_parent: bool = True,
+              tier: str = "own", kind: str | None = None) -> pd.DataFrame:
+        """`Corpus.peers` for this region (own-level bodies of `peer_kind` by default), ties
+        in value ordered by adcode."""
+        frame = self.corpus.peers(self.adcode, indicator, year, kind or self.peer_kind,
+                                  same_parent, tier=tier)
         return frame.sort_values(["value", "region"], na_position="last").reset_index(drop=True)
 
     def peer_scope(self, indicator: str, year: int) -> tuple[pd.DataFrame, str]:
         """Same-level regions under the same parent when there are enough, else all of them."""
         siblings = self.peers(indicator, year, same_parent=True)
-        usable = siblings[~siblings["is_small"].astype(bool) & siblings["value"].notna()]
-        if self.region.parent is not None and len(usable) >= MIN_SIBLINGS:
-            return siblings, f"同属{self._name(self.region.parent)}的{LEVEL_LABELS[self.region.level]}地区"
+        rankable = siblings[~siblings["is_small"].astype(bool) & siblings["value"].notna()]
+        if self.region.parent is not None and len(rankable) >= MIN_PEERS_FOR_SPREAD:
+            return siblings, f"同属{self._name(self.region.parent)}的地区"
         frame = self.peers(indicator, year, same_parent=False)
-        return frame, f"语料中全部{LEVEL_LABELS[self.region.level]}地区"
+        return frame, "语料中全部同级地区"
 
     def peers_table(self) -> Fragment:
-        """The region's rank and the P10–P90 spread among its peers, latest year."""
-        year = self.latest_year
+        """The region's own-level figure among its peers' (like with like): a rank and the
+        P10–P90 spread over enough rankable regions, else the peers listed one by one."""
+        if not self.has_figures:
+            return EMPTY
+        title = heading("与同级地区比较")
+        year = self.peer_year
         if year is None:
-            return paragraphs(["没有可比较的年份。"], "note")
-        rows: list[list[Cell]] = []
-        scopes = set()
+            return join(title, paragraphs([
+                f"不作同级比较:本地区没有{self.peer_group}自己的可用报告。上面的数字来自"
+                f"{self._mix(self.latest_year)},不能与其他地区的{self.peer_group}相比。"], "note"))
+        scopes: dict[str, pd.DataFrame] = {}
         for name in PEER_FIGURES:
             frame, scope = self.peer_scope(name, year)
-            scopes.add(scope)
+            scopes[name] = frame
+        widest = max(len(f[~f["is_small"].astype(bool) & f["value"].notna()]) for f in scopes.values())
+        _, scope = self.peer_scope(PEER_FIGURES[0], year)
+        intro = paragraphs([f"{year}年;比较各地区{self.peer_group}自己的报告({scope}),"
+                            "不含下级地区和部门:同级同类机关相比。"], "note")
+        if widest < MIN_PEERS_FOR_SPREAD:
+            return join(title, intro, self._peer_list(scopes, year))
+        rows: list[list[Cell]] = []
+        for name in PEER_FIGURES:
+            frame = scopes[name]
             ranked = frame[~frame["is_small"].astype(bool) & frame["value"].notna()]
             mine = frame[frame["is_selected"]]
             if mine.empty or is_missing(mine["value"].iloc[0]):
@@ -497,58 +718,96 @@ class Briefing:
                     order = ranked.sort_values(["value", "region"], ascending=[False, True])
                     position = list(order["region"]).index(self.adcode) + 1
                     rank = f"第 {position} / {len(order)}"
-            low, mid, high = (ranked["value"].quantile(q) if len(ranked) else float("nan")
-                              for q in (0.1, 0.5, 0.9))
+            if len(ranked) >= MIN_PEERS_FOR_SPREAD:
+                low, mid, high = (ranked["value"].quantile(q) for q in (0.1, 0.5, 0.9))
+                spread = [(fmt_rate(low), "num"), (fmt_rate(mid), "num"), (fmt_rate(high), "num")]
+            else:
+                spread = [("—", "num small")] * 3
             rows.append([BY_NAME[name].label, (value, "num"), rank, (str(len(ranked)), "num"),
-                         (fmt_rate(low), "num"), (fmt_rate(mid), "num"), (fmt_rate(high), "num")])
-        note = (f"{year}年;比较范围:{'、'.join(sorted(scopes))}。排名按数值从高到低,只在分母不少于"
-                f"{SMALL_SAMPLE}件的地区之间排名;分布用P10–P90,不用最小–最大值。")
-        return table(["指标", "本地区", "排名", "可排名地区数", "P10", "中位数", "P90"], rows,
-                     caption=f"与同级地区比较({year}年)", note=note)
+                         *spread])
+        note = (f"排名按数值从高到低,只在分母不少于{SMALL_SAMPLE}件的地区之间排名;分布用P10–P90,"
+                f"不用最小–最大值,且只在可排名地区不少于{MIN_PEERS_FOR_SPREAD}个时给出。")
+        return join(title, intro, table(
+            ["指标", "本地区", "排名", "可排名地区数", "P10", "中位数", "P90"], rows,
+            caption=f"与同级地区比较({year}年)", note=note))
 
-    def peers_chart(self, indicator: str = "disclosure_rate") -> alt.Chart:
-        from toolkit.present.charts import message_chart, peers_chart
+    def _peer_list(self, scopes: dict[str, pd.DataFrame], year: int) -> Fragment:
+        """Too few rankable peers for a distribution: each peer region with its figures."""
+        regions: dict[str, str] = {}
+        cells: dict[tuple[str, str], Cell] = {}
+        for name, frame in scopes.items():
+            for row in records(frame):
+                code = str(row["region"])
+                regions[code] = str(row["name"]) + ("(本地区)" if row["is_selected"] else "")
+                if is_missing(row["value"]):
+                    cells[(code, name)] = ("—", "num small")
+                    continue
+                text = (f"{fmt_rate(row['value'])} "
+                        f"({fmt_count(row['numerator'])}/{fmt_count(row['denominator'])})")
+                cells[(code, name)] = (text, "num" + (" small" if row["is_small"] else ""))
+        order = sorted(regions, key=lambda c: (c != self.adcode, c))
+        rows: list[list[Cell]] = [[regions[c], *(cells.get((c, n), ("—", "num small"))
+                                                for n in PEER_FIGURES)] for c in order]
+        others = len(order) - (self.adcode in regions)
+        note = (f"可排名(分母不少于{SMALL_SAMPLE}件)的地区少于{MIN_PEERS_FOR_SPREAD}个,不排名、"
+                "不给分布,逐一列出" + ("。" if others else ";语料中没有其他同级地区的可比数字。"))
+        return table(["地区", *(BY_NAME[n].label for n in PEER_FIGURES)], rows,
+                     caption=f"同级地区({year}年)", note=note)
 
-        year = self.latest_year
+    def peers_chart(self, indicator: str = "disclosure_rate") -> alt.Chart | None:
+        from toolkit.present.charts import peers_chart
+
+        year = self.peer_year
+        if not self.has_figures or year is None:
+            return None
         spec = BY_NAME[indicator]
-        if year is None:
-            return message_chart(f"{spec.label}: 没有可比较的年份")
         frame, scope = self.peer_scope(indicator, year)
+        if frame["value"].notna().sum() < 2:  # the region alone: the table says so
+            return None
         frame = frame.sort_values(["value", "region"], na_position="last").tail(MAX_ROWS)
-        return peers_chart(frame, f"{spec.label} · {year}年 · {scope}", is_rate=spec.is_rate)
+        return peers_chart(frame, f"{spec.label} · {year}年 · {self.peer_group} · {scope}",
+                           is_rate=spec.is_rate)
 
     # -- data quality --------------------------------------------------------------------
 
     def quality_table(self) -> Fragment:
-        """Per report: parse status, blank / redacted / missing cells and identity checks."""
+        """Per usable report: cells read, blank / redacted / missing cells, identity checks."""
+        if not self.has_figures:
+            return EMPTY
         rows: list[list[Cell]] = []
         for report in records(self.reports):
             failed = int(_or_zero(report["checks_failed"]))
             checkable = int(_or_zero(report["checks_checkable"]))
             rows.append([
-                fmt_text(report["agency"]), str(report["year"]), _file(report["path"]),
-                fmt_text(report["status"]), (fmt_count(report["cells"]), "num"),
+                _agency(report["agency"]), str(report["year"]),
+                STATUS_LABELS.get(str(report["status"]), str(report["status"])),
+                (fmt_rate(report["share_read"]), "num"),
                 (fmt_rate(report["share_blank"]), "num"),
                 (fmt_rate(report["share_redacted"]), "num"),
                 (fmt_rate(report["share_missing"]), "num"),
                 (f"{checkable - failed} / {checkable}", "num"),
                 (f"{failed} {MARK_FAIL}" if failed else "0", "num fails" if failed else "num"),
             ])
-        note = ("空白、涂抹(隐去)、缺失为该报告三张表中单元格的比例;校验为勾稽关系"
-                "(通过 / 可校验)。partial = 报告只读到一部分(例如网页截断)。")
-        return table(["机关", "年份", "文件", "解析", "单元格", "空白", "涂抹", "缺失", "校验通过",
-                      "未通过"], rows, caption="数据质量:每份报告", note=note)
+        note = ("读出 = 读出的单元格占该报告模板单元格的比例(不足"
+                f"{USABLE_MIN_SHARE_READ:.0%}的报告不计入数字);空白、涂抹(隐去)、缺失为三张表中单元格"
+                "的比例;校验为勾稽关系(通过 / 可校验)。")
+        return join(heading("数据质量"),
+                    table(["机关", "年份", "读取", "读出", "空白", "涂抹", "缺失", "校验通过", "未通过"],
+                          rows, caption="数据质量:每份可用报告", note=note))
 
     def failed_checks_table(self) -> Fragment:
         """Each failed identity: which report, which check, the two sides."""
+        if not self.has_figures:
+            return EMPTY
         ids = list(self.reports["report_id"])
         checks = self.corpus.failing_checks(ids)
         names = {r["report_id"]: r for r in records(self.reports)}
         rows: list[list[Cell]] = []
         for check in records(checks):
             report = names[check["report_id"]]
-            rows.append([fmt_text(report["agency"]), str(report["year"]), fmt_text(check["check"]),
-                         fmt_text(check["scope"]), (fmt_count(check["left"]), "num"),
+            rows.append([_agency(report["agency"]), str(report["year"]),
+                         CHECK_LABELS.get(str(check["check"]), fmt_text(check["check"])),
+                         _scope_label(check["scope"]), (fmt_count(check["left"]), "num"),
                          (fmt_count(check["right"]), "num")])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
         return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
@@ -571,12 +830,12 @@ class Briefing:
                 expected = forward.get(previous["report_id"], np.nan)
                 actual = over.get(report["report_id"], np.nan)
                 if not (is_missing(expected) or is_missing(actual)) and abs(expected - actual) > 1e-6:
-                    rows.append({"kind": "结转不衔接", "agency": fmt_text(report["agency"]),
+                    rows.append({"kind": "结转不衔接", "agency": _agency(report["agency"]),
                                  "years": years,
                                  "detail": f"上年结转下年 {fmt_count(expected)} 件,"
                                            f"本年上年结转 {fmt_count(actual)} 件"})
                 if report["template"] != previous["template"]:
-                    rows.append({"kind": "模板变化", "agency": fmt_text(report["agency"]),
+                    rows.append({"kind": "模板变化", "agency": _agency(report["agency"]),
                                  "years": years,
                                  "detail": f"{fmt_text(previous['template'])} 版 → "
                                            f"{fmt_text(report['template'])} 版"
@@ -591,21 +850,69 @@ class Briefing:
                 rows.append({"kind": "机关范围变化", "agency": "—",
                              "years": f"{before}→{after}",
                              "detail": f"新增 {len(joined)} 个、减少 {len(left)} 个机关"
-                                       "(地区合计跨年不完全可比)"})
+                                       "(全部机关合计跨年不可直接比较;变化按同口径计算)"})
         out = pd.DataFrame(rows, columns=["kind", "agency", "years", "detail"])
         return out.sort_values(["years", "kind", "agency"], kind="stable").reset_index(drop=True)
 
     def breaks_table(self) -> Fragment:
+        if not self.has_figures:
+            return EMPTY
         frame = self.breaks()
         rows: list[list[Cell]] = [[str(r["kind"]), str(r["agency"]), str(r["years"]),
                                    str(r["detail"])] for r in records(frame)]
         return table(["类型", "机关", "年份", "说明"], rows, caption="跨年断点",
                      note="同一机关相邻两年的结转数应当衔接;模板或机关范围变化时跨年比较要谨慎。")
 
+    # -- sources -------------------------------------------------------------------------
+
+    def sources(self) -> pd.DataFrame:
+        """Every report of the region in the span, usable or not: its body, year, title,
+        publication date against the legal deadline, and where it came from (its URL when
+        the store records one, else the file's name)."""
+        usable = self.reports.assign(used="计入")
+        unusable = self.unusable.assign(used=[f"未计入:{_why(r)}" for r in records(self.unusable)])
+        frame = pd.concat([usable, unusable], ignore_index=True)
+        if frame.empty:
+            return pd.DataFrame(columns=["agency", "year", "title", "published", "timeliness",
+                                         "source", "used"])
+        everything = self.corpus.all_reports.drop_duplicates("report_id").set_index("report_id")
+        deadlines = publication_deadline(frame)
+        days = publication_timeliness(frame)
+        rows = []
+        for i, report in enumerate(records(frame)):
+            stored = everything.loc[report["report_id"]] if report["report_id"] in everything.index \
+                else pd.Series(dtype="object")
+            rows.append({
+                "agency": _agency(report["agency"]), "year": fmt_year(report["year"]),
+                "title": _title({**report, "source_title": stored.get("source_title")}),
+                "published": fmt_text(report["published"]),
+                "timeliness": _timeliness(days.iloc[i], deadlines.iloc[i]),
+                "source": _source(stored.get("source_url"), report["path"]),
+                "used": report["used"],
+            })
+        out = pd.DataFrame(rows)
+        return out.sort_values(["year", "agency", "source"], kind="stable").reset_index(drop=True)
+
+    def sources_table(self) -> Fragment:
+        """The reports behind the briefing, readable or not, with their origin."""
+        frame = self.sources()
+        rows: list[list[Cell]] = [[str(r["agency"]), str(r["year"]), str(r["title"]),
+                                   str(r["published"]), str(r["timeliness"]), str(r["source"]),
+                                   (str(r["used"]), "" if r["used"] == "计入" else "small")]
+                                  for r in records(frame)]
+        note = ("法定公开期限(《政府信息公开条例》第四十九条):县级以上人民政府部门为次年1月31日,"
+                "县级以上地方人民政府为次年3月31日;乡、镇人民政府和街道办事处条例未列明,本简报按"
+                "人民政府的3月31日计。来源为报告网页的地址;没有记录地址的只给出文件名。")
+        return join(heading("报告来源"),
+                    table(["机关", "年份", "标题", "发布日期", "时效", "来源", "是否计入"], rows,
+                          caption="本简报使用和未能使用的报告", note=note))
+
     # -- section 五 ----------------------------------------------------------------------
 
     def excerpts(self) -> Fragment:
         """Section 五 (problems and improvements) of the region's reports, latest first."""
+        if not self.has_figures:
+            return EMPTY
         frame = self.reports.assign(
             _k=self.reports["agency_kind"].map({BodyKind.GOVERNMENT: 0}).fillna(1),
         ).sort_values(["year", "_k", "agency"], ascending=[False, True, True], kind="stable")
@@ -622,19 +929,21 @@ class Briefing:
                 continue
             shown += 1
             excerpt = truncate(text)
-            title = f"{fmt_text(report['agency'])} · {report['year']}年"
+            title = f"{_agency(report['agency'])} · {report['year']}年"
             marked = f" {MARK_FAIL} 该报告未通过勾稽校验" if _or_zero(report["checks_failed"]) else ""
             blocks.append(f"<p><b>{esc(title)}</b>{esc(marked)}</p>"
                           f"<blockquote>{esc(excerpt)}</blockquote>")
             lines.append(f"{title}{marked}\n  {excerpt}")
         with_text = shown
+        title_ = heading("存在的主要问题及改进情况(报告第五部分摘录)")
         if not blocks:
-            return paragraphs(["这些报告没有可摘录的第五部分(存在的主要问题及改进情况)。"], "note")
+            return join(title_, paragraphs(
+                ["这些报告没有可摘录的第五部分(存在的主要问题及改进情况)。"], "note"))
         tail = (f"共 {with_text} 份报告有第五部分,显示 {min(with_text, MAX_EXCERPTS)} 份;"
                 f"每段最多 {EXCERPT_CHARS} 字。")
         markup = ('<div class="ogi-briefing">' + "".join(blocks)
                   + f'<p class="note">{esc(tail)}</p></div>')
-        return Fragment(markup, "\n".join([*lines, tail]))
+        return join(title_, Fragment(markup, "\n".join([*lines, tail])))
 
     def problems_texts(self) -> dict[str, str]:
         """Section 五 of every report of the region, in one query (report_id → text)."""
@@ -646,14 +955,27 @@ class Briefing:
             "AND report_id IN (SELECT unnest(?))", [ids]).fetchall()
         return {str(k): str(v or "") for k, v in rows}
 
+    # -- footer --------------------------------------------------------------------------
+
+    def footer(self, generated: str = "") -> Fragment:
+        """Generation date, data vintage and toolkit version. `generated` (ISO date) defaults
+        to today; the goldens' sanitizer masks both dates (tests/golden/sanitize.cfg)."""
+        day = generated or date.today().isoformat()
+        vintage, basis = self.corpus.vintage()
+        text = (f"生成日期 {day} · 数据截至 {vintage or '—'}(最近一次{basis}) · "
+                f"年报工具 ogi-toolkit {__version__}")
+        return Fragment(f'<div class="ogi-briefing"><p class="footer">{esc(text)}</p></div>', text)
+
     # -- machine-readable key figures ----------------------------------------------------
 
     def record(self) -> dict[str, Any]:
         """The key figures as plain JSON types (read back by the index and the tests)."""
         figures = self.key_figures()
         bodies = self.bodies()
+        vintage, basis = self.corpus.vintage()
         return {
             "schema": SCHEMA_VERSION,
+            "status": self.status,
             "region": {"adcode": self.region.adcode, "name": self.region.name,
                        "level": self.region.level, "parent": self.region.parent,
                        "path": self.region.path},
@@ -662,16 +984,27 @@ class Briefing:
             "years_covered": self.years_covered,
             "years_missing": self.years_missing,
             "latest_year": self.latest_year,
+            "latest_body_mix": self._mix(self.latest_year) if self.latest_year else None,
             "n_bodies": len(bodies),
             "n_reports": len(self.reports),
             "n_reports_failing_checks": int((self.reports["n_checks_failed"].fillna(0) > 0).sum()),
+            "unusable_reports": [
+                {"agency": _agency(r["agency"]), "year": None if is_missing(r["year"])
+                 else int(r["year"]), "title": _title(r), "reason": r["unusable_reason"],
+                 "share_read": rounded(r["share_read"], 4)}
+                for r in records(self.unusable)],
+            "data_vintage": {"date": vintage, "basis": basis},
+            "toolkit_version": __version__,
             "figures": [
                 {"indicator": r["indicator"], "label": r["label"], "year": int(r["year"]),
                  "value": rounded(r["value"]), "numerator": rounded(r["numerator"]),
                  "denominator": rounded(r["denominator"]), "n_reports": int(r["n_reports"]),
-                 "n_bodies": int(r["n_bodies"]),
+                 "n_bodies": int(r["n_bodies"]), "body_mix": r["body_mix"],
                  "n_reports_failing_checks": int(r["n_reports_failing_checks"]),
                  "is_rate": bool(r["is_rate"]), "is_small": bool(r["is_small"]),
+                 "n_bodies_matched": int(r["n_bodies_matched"]),
+                 "value_prev_matched": rounded(r["value_prev_matched"]),
+                 "value_matched": rounded(r["value_matched"]),
                  "yoy_pct": rounded(r["yoy_pct"], 4), "change_pp": rounded(r["change_pp"], 4)}
                 for r in records(figures)
             ],
@@ -684,6 +1017,22 @@ class Briefing:
         """
         if str(path):
             write_json(self.record(), Path(path))
+
+
+def change_cells(row: dict[str, Any], had_before: bool) -> tuple[str, str]:
+    """A figure's change from the year before over the matched bodies, and what it is over:
+    ('+233.3%', '1 个机关:21 → 70'), or ('不可比', why) when no body reported both years."""
+    rate = bool(row["is_rate"])
+    matched = int(row["n_bodies_matched"])
+    if not matched:
+        why = "两年没有共同的机关" if had_before else "上年没有数字"
+        return INCOMPARABLE, why
+    change = fmt_change(row["change_pp"], "pp") if rate else fmt_change(row["yoy_pct"])
+    if is_missing(row["change_pp"] if rate else row["yoy_pct"]):
+        change = "—"
+    before = fmt_value(row["value_prev_matched"], rate)
+    now = fmt_value(row["value_matched"], rate)
+    return change, f"{matched} 个机关:{before} → {now}"
 
 
 def truncate(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -722,6 +1071,62 @@ def _file(path: Any) -> str:
     if not isinstance(path, str) or not path:
         return "—"
     return Path(path).name
+
+
+def _scope_label(scope: Any) -> str:
+    """Where an identity was evaluated, in the template's words: an applicant column
+    (自然人, 总计), a requests row or a review row."""
+    from toolkit.spec.template import load_template
+
+    template = load_template()
+    key = fmt_text(scope)
+    rows = {r.key: r.labels[0] for r in template.request_rows}
+    return (template.request_column_labels.get(key) or template.review_row_labels.get(key)
+            or rows.get(key) or key)
+
+
+def fmt_year(year: Any) -> str:
+    return "—" if is_missing(year) else f"{int(year)}"
+
+
+def _agency(agency: Any) -> str:
+    return agency if isinstance(agency, str) and agency else "(机关名称未识别)"
+
+
+def _title(report: dict[str, Any]) -> str:
+    """The report's title as printed, else the title of its web page, else a placeholder."""
+    for key in ("title", "source_title"):
+        value = report.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return "(无标题)"
+
+
+def _why(report: dict[str, Any]) -> str:
+    """Why a report is not used, for a reader."""
+    reason = str(report.get("unusable_reason") or "")
+    text = REASONS.get(reason, reason or "无法读取")
+    return text.format(share=fmt_rate(report.get("share_read")))
+
+
+def _timeliness(days: Any, deadline: Any) -> str:
+    """'提前 22 天' / '逾期 5 天' / '按期' against the deadline; — without a date."""
+    if is_missing(days) or deadline is None or pd.isna(deadline):
+        return "—"
+    due = pd.Timestamp(deadline).strftime("%m月%d日").lstrip("0")
+    n = int(days)
+    if n < 0:
+        return f"提前 {-n} 天(期限{due})"
+    if n > 0:
+        return f"逾期 {n} 天(期限{due})"
+    return f"当日(期限{due})"
+
+
+def _source(url: Any, path: Any) -> str:
+    """Where a report came from: its URL when the store has one, else its file name."""
+    if isinstance(url, str) and url.strip():
+        return url.strip()
+    return f"文件 {_file(path)}"
 
 
 __all__ = [

@@ -86,9 +86,26 @@ def paragraphs(lines: Iterable[str], css: str = "") -> Fragment:
     return Fragment(f'<div class="ogi-briefing">{markup}</div>', "\n".join(lines))
 
 
+EMPTY = Fragment("", "")
+"""A section with nothing to show (a region without usable figures): renders as nothing."""
+
+
+def heading(text: str) -> Fragment:
+    """A section heading, at the head of the section's first output (so a section with
+    nothing to show leaves no heading behind)."""
+    return Fragment(f'<h3 class="ogi-section">{esc(text)}</h3>', f"## {text}")
+
+
+def join(*parts: Fragment) -> Fragment:
+    """Several fragments as one output, in order (empty ones left out)."""
+    kept = [p for p in parts if p.html or p.text]
+    return Fragment("".join(p.html for p in kept), "\n".join(p.text for p in kept if p.text))
+
+
 def stylesheet() -> str:
     """The fragments' <style> element (the briefing's first output carries it)."""
     return f"<style>\n{BRIEFING_CSS}</style>"
 
 
-__all__ = ["BRIEFING_CSS", "Cell", "Fragment", "esc", "paragraphs", "stylesheet", "table"]
+__all__ = ["BRIEFING_CSS", "EMPTY", "Cell", "Fragment", "esc", "heading", "join", "paragraphs",
+           "stylesheet", "table"]

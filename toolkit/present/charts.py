@@ -21,7 +21,7 @@ import pandas as pd
 
 from toolkit.analysis.indicators import BY_NAME
 from toolkit.present.formatting import NO_DATA, RANKED_LABEL, SMALL_LABEL, fmt_value
-from toolkit.spec.vocab import SMALL_SAMPLE
+from toolkit.spec.vocab import MIN_PEERS_FOR_SPREAD, SMALL_SAMPLE
 
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -33,7 +33,9 @@ PANEL_WIDTH = 150
 """Width of each panel of a chart faceted into columns (review and litigation)."""
 
 LINE = "#3b6ea5"
-"""A region's own figure: trend lines and points, the shaded P10–P90 band."""
+"""A region's own figure: trend points, the shaded P10–P90 band."""
+MATCHED = "#1b7837"
+"""A change between two years over the bodies of both (the trend chart's segments)."""
 SELECTED = "#d95f02"
 """The selected region among its peers."""
 PEER = "#9bb3cf"
@@ -116,35 +118,94 @@ def message_chart(text: str) -> alt.Chart:
         text="message:N").properties(width=WIDTH, height=MESSAGE_HEIGHT)
 
 
-def trend_chart(series: pd.DataFrame, title: str, is_rate: bool = True) -> alt.Chart:
-    """An indicator by year with its counts in the tooltip; small counts drawn hollow."""
+ALL_BODIES = "各年全部机关合计"
+"""The trend chart's points: each year's figure over every body that reported that year."""
+MATCHED_SERIES = "同口径变化(相邻两年都有报告的机关)"
+"""The trend chart's segments: each change between two years over the bodies of both."""
+
+
+def _changes_marked(frame: pd.DataFrame) -> pd.Series:
+    """'机关 +1 −2' where the bodies behind a year's figure differ from the year before's."""
+    if not {"n_bodies_entered", "n_bodies_left"} <= set(frame.columns):
+        return pd.Series("", index=frame.index, dtype="object")
+    entered = pd.to_numeric(frame["n_bodies_entered"], errors="coerce").fillna(0).astype(int)
+    left = pd.to_numeric(frame["n_bodies_left"], errors="coerce").fillna(0).astype(int)
+    text = [("机关" + (f" +{e}" if e else "") + (f" −{n}" if n else "")) if e or n else ""
+            for e, n in zip(entered, left, strict=True)]
+    return pd.Series(text, index=frame.index, dtype="object")
+
+
+def trend_chart(series: pd.DataFrame, title: str, is_rate: bool = True) -> alt.LayerChart | alt.Chart:
+    """An indicator by year, like for like.
+
+    Points: each year's figure over all the bodies that reported it (counts in the tooltip,
+    small counts drawn as triangles), marked `机关 +a −b` where the bodies behind it differ
+    from the year before. Lines: only between two years with bodies in common, from the
+    earlier to the later figure of those bodies (`value_prev_matched` → `value_matched`),
+    so no line joins two figures of different bodies; a gap is a change that cannot be
+    computed (不可比).
+    """
     frame = series.dropna(subset=["value"])
     if frame.empty:
         return message_chart(f"{title}: 所选范围内没有数据 (no data for this selection)")
+    years = sorted(int(y) for y in frame["year"])
     frame = frame.assign(
         year=frame["year"].astype(int),
         small=frame["is_small"].map({True: SMALL_LABEL, False: RANKED_LABEL}),
         numerator=frame["numerator"].astype(float),
         denominator=frame["denominator"].astype(float),
-    )[["year", "value", "numerator", "denominator", "n_reports", "n_bodies", "small"]]
+        series=ALL_BODIES,
+        changed=_changes_marked(frame),
+        mix=frame["body_mix"] if "body_mix" in frame.columns else "",
+    )[["year", "value", "numerator", "denominator", "n_reports", "n_bodies", "small", "series",
+       "changed", "mix"]]
     value_format = _value_format(is_rate)
-    base = alt.Chart(frame).encode(
-        x=alt.X("year:O", title="年份"),
-        y=alt.Y("value:Q", title=title, axis=alt.Axis(format=value_format)),
+    year_scale = alt.Scale(domain=[years[0] - 0.4, years[-1] + 0.4], nice=False, zero=False)
+    year_axis = alt.Axis(format="d", values=years, grid=False)
+    x = alt.X("year:Q", title="年份", scale=year_scale, axis=year_axis)
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400),
+                      scale=alt.Scale(domain=[ALL_BODIES, MATCHED_SERIES], range=[LINE, MATCHED]))
+    points = alt.Chart(frame).mark_point(size=70, filled=True).encode(
+        x=x, y=alt.Y("value:Q", title=title, axis=alt.Axis(format=value_format)),
+        color=color,
+        shape=alt.Shape("small:N", title="样本",
+                        scale=alt.Scale(domain=[RANKED_LABEL, SMALL_LABEL],
+                                        range=["circle", "triangle"])),
         tooltip=[alt.Tooltip("year:O", title="年份"),
                  alt.Tooltip("value:Q", title=title, format=value_format),
                  alt.Tooltip("numerator:Q", title="分子", format=",.0f"),
                  alt.Tooltip("denominator:Q", title="分母", format=",.0f"),
                  alt.Tooltip("n_bodies:Q", title="机关数"),
                  alt.Tooltip("n_reports:Q", title="报告数"),
+                 alt.Tooltip("mix:N", title="机关构成"),
                  alt.Tooltip("small:N", title="样本")],
     )
-    line = base.mark_line(color=LINE)
-    points = base.mark_point(size=70, filled=True, color=LINE).encode(
-        shape=alt.Shape("small:N", title="样本",
-                        scale=alt.Scale(domain=[RANKED_LABEL, SMALL_LABEL],
-                                        range=["circle", "triangle"])))
-    return (line + points).properties(title=title, width=WIDTH, height=HEIGHT)
+    layers: list[alt.Chart] = [points]
+    changed = frame[frame["changed"] != ""]
+    if len(changed):
+        layers.append(alt.Chart(changed).mark_text(dy=-12, fontSize=11, color=MUTED).encode(
+            x=x, y=alt.Y("value:Q", title=title), text="changed:N"))
+    columns = {"n_bodies_matched", "value_prev_matched", "value_matched"}
+    if columns <= set(series.columns):
+        pairs = series[pd.to_numeric(series["n_bodies_matched"], errors="coerce").fillna(0) > 0]
+        pairs = pairs.dropna(subset=["value_prev_matched", "value_matched"])
+        if len(pairs):
+            segments = pd.DataFrame({
+                "year_from": pairs["year"].astype(int) - 1, "year": pairs["year"].astype(int),
+                "value_from": pairs["value_prev_matched"].astype(float),
+                "value": pairs["value_matched"].astype(float),
+                "n_bodies_matched": pairs["n_bodies_matched"].astype(int),
+                "series": MATCHED_SERIES})
+            layers.append(alt.Chart(segments).mark_rule(strokeWidth=2).encode(
+                x=alt.X("year_from:Q", title="年份", scale=year_scale, axis=year_axis), x2="year:Q",
+                y=alt.Y("value_from:Q", title=title, axis=alt.Axis(format=value_format)),
+                y2="value:Q", color=color,
+                tooltip=[alt.Tooltip("year_from:O", title="从"), alt.Tooltip("year:O", title="到"),
+                         alt.Tooltip("value_from:Q", title="上年(同口径)", format=value_format),
+                         alt.Tooltip("value:Q", title="本年(同口径)", format=value_format),
+                         alt.Tooltip("n_bodies_matched:Q", title="同口径机关数")]))
+    return cast(alt.LayerChart, alt.layer(*layers)).properties(
+        title=title, width=WIDTH, height=HEIGHT)
 
 
 def composition_chart(frame: pd.DataFrame, title: str, colors: list[str] | None = None
@@ -175,18 +236,17 @@ def outcome_chart(frame: pd.DataFrame, title: str = "办理结果构成") -> alt
 
 
 def peers_chart(frame: pd.DataFrame, title: str, is_rate: bool = True) -> alt.Chart:
-    """The selected region among its peers: one bar each, the P10–P90 band shaded."""
+    """The selected region among its peers: one bar each; the P10–P90 band shaded only over
+    at least `MIN_PEERS_FOR_SPREAD` rankable peers (fewer are just listed)."""
     data = frame.dropna(subset=["value"])
     if data.empty:
         return message_chart(f"{title}: 没有可比较的同级地区 (no peers with data)")
+    ranked = data[~data["is_small"].astype(bool)]
     data = data.assign(
         selected=data["is_selected"].map({True: "所选地区", False: "同级地区"}),
         small=data["is_small"].map({True: SMALL_PEER, False: RANKED_LABEL}),
     )[["name", "value", "numerator", "denominator", "n_bodies", "selected", "small"]]
     value_format = _value_format(is_rate)
-    low, high = data["value"].quantile(0.1), data["value"].quantile(0.9)
-    band = alt.Chart(pd.DataFrame({"low": [low], "high": [high]})).mark_rect(
-        opacity=0.12, color=LINE).encode(x="low:Q", x2="high:Q")
     bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y("name:N", title=None, sort="-x"),
         x=alt.X("value:Q", title=title, axis=alt.Axis(format=value_format)),
@@ -201,6 +261,12 @@ def peers_chart(frame: pd.DataFrame, title: str, is_rate: bool = True) -> alt.Ch
                  alt.Tooltip("n_bodies:Q", title="机关数")],
     )
     height = max(60, 18 * len(data))
+    if len(ranked) < MIN_PEERS_FOR_SPREAD:
+        return bars.properties(title=f"{title}(可排名地区少于{MIN_PEERS_FOR_SPREAD}个,只列出)",
+                               width=WIDTH, height=height)
+    low, high = ranked["value"].quantile(0.1), ranked["value"].quantile(0.9)
+    band = alt.Chart(pd.DataFrame({"low": [low], "high": [high]})).mark_rect(
+        opacity=0.12, color=LINE).encode(x="low:Q", x2="high:Q")
     return (band + bars).properties(title=f"{title}(阴影:P10–P90)", width=WIDTH, height=height)
 
 
@@ -233,8 +299,9 @@ def peer_distribution_chart(frame: pd.DataFrame, title: str, is_rate: bool = Tru
     data = frame.dropna(subset=["value"])
     ranked = data[~data["is_small"].astype(bool)]
     selected = data[data["is_selected"].astype(bool)]
-    if ranked.empty:
-        return message_chart(f"{title}: 没有可比较的同级地区 (no peers with {SMALL_SAMPLE}+ requests)")
+    if len(ranked) < MIN_PEERS_FOR_SPREAD:
+        return message_chart(f"{title}: 没有可比较的同级地区(分母不少于{SMALL_SAMPLE}件的"
+                             f"地区少于{MIN_PEERS_FOR_SPREAD}个)")
     values = ranked["value"].to_numpy(dtype=float)
     edges = np.histogram_bin_edges(values, bins=min(bins, max(1, len(np.unique(values)))))
     counts, edges = np.histogram(values, bins=edges)

@@ -36,7 +36,13 @@ from toolkit.present.charts import (
 )
 from toolkit.present.formatting import NO_DATA, fmt_number, fmt_value, is_missing
 from toolkit.spec.template import load_template
-from toolkit.spec.vocab import ALL_KINDS, FLAG_LABELS, KIND_LABELS, SMALL_SAMPLE
+from toolkit.spec.vocab import (
+    ALL_KINDS,
+    FLAG_LABELS,
+    KIND_LABELS,
+    MIN_PEERS_FOR_SPREAD,
+    SMALL_SAMPLE,
+)
 
 PEER_GROUPS = {"siblings": "同一上级的同级地区", "level": "全国同级地区"}
 VIEWS = {"trend": "趋势", "peers": "同级比较", "outcomes": "办理结果", "refusals": "不予公开理由",
@@ -55,7 +61,7 @@ GROUP_LABELS = {"requests": "依申请公开", "refusal_mix": "不予公开理�
                 "applicant_mix": "申请人构成", "review": "复议诉讼", "active": "主动公开"}
 MAX_PEER_BARS = 40
 MIN_RANKED = 2  # a rank among fewer peers says nothing
-MIN_SPREAD = 5  # nor does a P10–P90 spread of fewer
+MIN_SPREAD = MIN_PEERS_FOR_SPREAD  # nor does a P10–P90 spread of fewer (declared in vocab)
 MEMO_SIZE = 256
 T = TypeVar("T")
 
@@ -285,7 +291,9 @@ class Views:
         return builders[view](sel)
 
     def trend_chart(self, sel: Selection) -> alt.TopLevelMixin:
-        """The indicator by year, titled with the region and what the figure covers."""
+        """The indicator by year, titled with the region and what the figure covers: each
+        year's figure as a point, lines only between years with bodies in common (the change
+        over those bodies), bodies entering and leaving marked (`charts.trend_chart`)."""
         indicator = BY_NAME[sel.indicator]
         series = self.series(sel)
         chart = charts.trend_chart(series, indicator.label, indicator.is_rate)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from toolkit.analysis.corpus import load
 from toolkit.analysis.indicators import BY_NAME
 from toolkit.present.formatting import fmt_value
@@ -19,7 +21,10 @@ def summary_text(store: str | Path) -> str:
     for status, count in everything["status"].value_counts().sort_index().items():
         lines.append(f"  {status:<12} {count:>6}")
     reports = corpus.reports
+    unusable = corpus.unusable
     lines += ["", f"usable reports (one per body and year): {len(reports)}",
+              f"set aside as unusable (unreadable, or under half the template read): "
+              f"{len(unusable)}",
               "years: " + ", ".join(f"{y} ({n})" for y, n in
                                     reports["year"].value_counts().sort_index().items()),
               "templates: " + ", ".join(f"{t} ({n})" for t, n in
@@ -27,15 +32,22 @@ def summary_text(store: str | Path) -> str:
               f"bodies placed in a region: {reports['adcode'].notna().sum()} of {len(reports)}"]
     tree = corpus.region_tree()
     lines += ["", "regions (province › city › county), with reports:"]
+    def set_aside(region: pd.Series) -> str:
+        n = int(region["n_reports_unusable"])
+        return f" (+{n} unusable)" if n else ""
+
     for _, province in tree[tree["level"] == Level.PROVINCE].iterrows():
         lines.append(f"  {province['name']} [{province['adcode']}] {province['n_reports']} "
-                     f"report(s), years {province['years']}")
+                     f"usable report(s){set_aside(province)}, years {province['years'] or '—'}")
         for _, city in corpus.children(province["adcode"]).iterrows():
             if city["level"] == Level.CITY:
-                lines.append(f"    {city['name']} [{city['adcode']}] {city['n_reports']}")
+                lines.append(f"    {city['name']} [{city['adcode']}] {city['n_reports']}"
+                             f"{set_aside(city)}")
             for _, county in corpus.children(city["adcode"]).iterrows():
-                lines.append(f"      {county['name']} [{county['adcode']}] {county['n_reports']}")
-    lines += ["", "headline indicators by province and year (counts summed, then divided):"]
+                lines.append(f"      {county['name']} [{county['adcode']}] "
+                             f"{county['n_reports']}{set_aside(county)}")
+    lines += ["", "headline indicators by province and year (counts summed, then divided; "
+                  "[the bodies behind them]):"]
     table = corpus.rollup(Level.PROVINCE).reset_index()
     table = table[table["indicator"].isin(HEADLINE)]
     names = tree.drop_duplicates("adcode").set_index("adcode")["name"]
@@ -47,7 +59,9 @@ def summary_text(store: str | Path) -> str:
                 continue
             indicator = BY_NAME[name]
             cells.append(f"{indicator.name}={fmt_value(row['value'].iloc[0], indicator.is_rate)}")
-        lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells))
+        mix = group["body_mix"].iloc[0]
+        lines.append(f"  {names.get(region, region)} {year}: " + "  ".join(cells)
+                     + f"  [{mix}]")
     from toolkit.analysis.crosscheck import cross_checks
 
     found = cross_checks(corpus)

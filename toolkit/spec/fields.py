@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from toolkit.spec.vocab import SMALL_SAMPLE
+from toolkit.spec.vocab import MIN_PEERS_FOR_SPREAD, SMALL_SAMPLE, USABLE_MIN_SHARE_READ
 
 TYPES = ("string", "int32", "int64", "float64", "bool", "object", "list")
 """Logical types: the Arrow type of a store column (`object`/`list` only in JSON output)."""
@@ -323,13 +323,44 @@ QUALITY = Table(
               "nothing is checkable).", unit="share (0–1)"),
     ]))
 
+_SHARE_READ = Field(
+    "share_read", "float64", "读出比例", "cells read (a number, or a cell the report prints "
+    "blank, redacted or not applicable) over the cells of the report's template version "
+    "(198 for 2019, 200 for 2021); 0 when the template is `unknown`. Cells missing from "
+    "the text or whose digits run together (`ambiguous`) are not read.", unit="share (0–1)")
+SCREENED = Table(
+    "Corpus.screened", "报告可用性", "Every current file of the store except byte-duplicates "
+    "(flat, one row each, sorted by `path`), with whether its figures can be used. A report "
+    f"is usable when its status is `ok` or `partial` and `share_read` ≥ {USABLE_MIN_SHARE_READ}"
+    " (`toolkit.spec.vocab.USABLE_MIN_SHARE_READ`: in the bundled corpus complete reports "
+    "read 96.5–100% of their cells and pages cut off mid-report at most 29.5%).",
+    _unique([
+        *REPORTS.pick("report_id", "path", "status", "error", "title", "agency", "year",
+                      "published", "template", "province", "city", "county", "adcode",
+                      "level", "agency_kind", "body_id", "n_values", "n_checks_failed",
+                      "n_checks_passed", "source_url", "source_referrer", "source_title",
+                      "fetched_at"),
+        _SHARE_READ,
+        Field("is_usable", "bool", "可用", "true when the report's figures enter indicators, "
+              "briefings and the explorer."),
+        Field("unusable_reason", "string", "不可用原因", "null when usable; else the status "
+              "that kept it out (`failed`, `unsupported`, `internal_error`) or "
+              "`too_little_read` (`share_read` under the threshold)."),
+    ]))
+UNUSABLE = Table(
+    "Corpus.unusable", "无法使用的报告", "The rows of `Corpus.screened` that are not usable, "
+    "for a body and year no usable report covers (a cut-off copy of a report whose complete "
+    "copy is usable is left out): what a briefing names as unreadable. Flat, sorted by path; "
+    "`Corpus.unusable_in(adcode, kind, years)` gives a region's, by year.",
+    SCREENED.fields)
+
 CORPUS_REPORTS = Table(
     "Corpus.reports", "可用报告", "The reports the figures are made of (flat, one row each): "
-    "current rows of status `ok` or `partial`, and one report per body and year: where a body "
-    "has several reports for a year (one report published on two pages, in two encodings, as "
-    "a detail page and its attached PDF), the most complete stands for them (`ok` before "
-    "`partial`, then most values read, then most identities passed, then the first path; "
-    "`chosen_over` and `choice_reason` record it) and "
+    "current rows that are usable (`Corpus.screened.is_usable`), and one report per body and "
+    "year: where a body has several reports for a year (one report published on two pages, in "
+    "two encodings, as a detail page and its attached PDF), the most complete stands for them "
+    "(`ok` before `partial`, then most values read, then most identities passed, then the "
+    "first path; `chosen_over` and `choice_reason` record it) and "
     "`toolkit.analysis.crosscheck.duplicate_reports` lists the others. An attachment and the "
     "page that linked it (`source_referrer`) are one report even when their bodies or years "
     "read differently, unless both years are known and differ. Reports without `body_id` or "
@@ -340,9 +371,16 @@ CORPUS_REPORTS = Table(
                       "agency_kind", "body_id", "n_values", "n_checks_failed"),
         *REPORTS.pick("n_checks_passed", "source_url", "source_referrer", "source_title",
                       "fetched_at"),
-        Field("timeliness_days", "int64", "发布时效", "days from the legal deadline (31 March of "
-              "the year after `year`) to `published`: negative is early, positive late; null "
-              "without both dates.", unit="days"),
+        _SHARE_READ,
+        Field("deadline", "string", "法定公开期限", "the date (ISO) by which the report had to be "
+              "published under 条例 (2019) 第四十九条: 31 January of the year after `year` for "
+              "a department (县级以上人民政府部门), 31 March for a government (县级以上地方人民"
+              "政府). Townships and street offices (乡、镇、街道), which 第四十九条 does not name, "
+              "are held to 31 March like governments: the later date, so none is called "
+              "late that the regulation does not make late. Null without `year` or "
+              "`agency_kind`."),
+        Field("timeliness_days", "int64", "发布时效", "days from `deadline` to `published`: "
+              "negative is early, positive late; null without both dates.", unit="days"),
         Field("chosen_over", "string", "替代的报告", "the `path`s of the other reports of the same "
               "body and year (or the same page and attachment) this one stands for, "
               "`; `-separated; null when it had none."),
@@ -363,36 +401,74 @@ _FIGURES = _fields(
     Field("level", "string", "层级", "the roll-up level: `province`, `city` or `county`."),
     Field("kind", "string", "机关类型", "`all`, `government` or `department`: which bodies are "
           "summed."),
+    Field("tier", "string", "层次", "`all` (every body located in the region), `own` (the "
+          "bodies at the region's own level: a city's government and departments) or `below` "
+          "(the bodies of the divisions under it: district governments and departments, "
+          "townships)."),
     Field("year", "int64", "年度", "report year."),
     Field("numerator", "float64", "分子", "sum of the numerator keys over the region's reports."),
     Field("denominator", "float64", "分母", "sum of the denominator keys; reports lacking either "
           "side are left out of both. Null for a count."),
     Field("n_reports", "int64", "报告数", "reports contributing to the figure."),
-    Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) behind the figure."),
+    Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) with a usable report in "
+          "the region that year."),
+    Field("body_mix", "string", "机关构成", "the levels and kinds of those bodies, in Chinese, "
+          "e.g. `县级人民政府 1` or `市级人民政府 1、县级政府部门 2`: what the region's figure "
+          "is made of (a province figure made of one district government says so)."),
     Field("n_reports_failing_checks", "int64", "未通过校验报告数", "of those reports, how many "
           "fail an identity (such figures should be marked)."),
     Field("value", "float64", "数值", "numerator / denominator for a rate, the numerator for a "
-          "count; null when the denominator is 0."),
+          "count; null when the denominator is 0. Over all the region's bodies of that year: "
+          "compare it across years only with `n_bodies_entered` and `n_bodies_left` in view."),
     Field("is_rate", "bool", "是否比率", "true for a rate, false for a count."),
     Field("is_small", "bool", "样本过小", f"a rate over fewer than {SMALL_SAMPLE} requests: show "
           "with its count, do not rank."),
-    Field("yoy_pct", "float64", "同比变化", "change from the previous year (consecutive years "
-          "only).", unit="percent"),
+    Field("n_bodies_matched", "int64", "同口径机关数", "bodies that gave this figure both this "
+          "year and the year before (a panel matched on `body_id`): the change columns are "
+          "computed over them only. 0 when none did: then there is no change (shown as 不可比)."),
+    Field("numerator_prev_matched", "float64", "上年分子(同口径)", "the previous year's "
+          "numerator summed over the matched bodies."),
+    Field("denominator_prev_matched", "float64", "上年分母(同口径)", "the previous year's "
+          "denominator over the matched bodies; null for a count."),
+    Field("numerator_matched", "float64", "本年分子(同口径)", "this year's numerator over the "
+          "matched bodies."),
+    Field("denominator_matched", "float64", "本年分母(同口径)", "this year's denominator over "
+          "the matched bodies; null for a count."),
+    Field("value_prev_matched", "float64", "上年数值(同口径)", "the figure of the previous year "
+          "over the matched bodies."),
+    Field("value_matched", "float64", "本年数值(同口径)", "the figure of this year over the "
+          "matched bodies (equals `value` when every body is matched)."),
+    Field("yoy_pct", "float64", "同比变化", "(`value_matched` − `value_prev_matched`) / "
+          "`value_prev_matched`: the change from the previous year over the matched bodies; "
+          "null when no body is matched or the previous value is 0.", unit="percent"),
+    Field("change_pp", "float64", "变化(百分点)", "for a rate, `value_matched` − "
+          "`value_prev_matched` in percentage points; null for a count or when no body is "
+          "matched.", unit="percentage points"),
+    Field("n_bodies_entered", "int64", "新进入机关数", "bodies behind `value` this year that "
+          "were not behind it the year before (`n_reports` − `n_bodies_matched`); null when "
+          "the region has no figure the year before."),
+    Field("n_bodies_left", "int64", "退出机关数", "bodies behind the previous year's `value` "
+          "that are not behind this year's; null when the region has no figure the year "
+          "before."),
 )
 
 ROLLUP = Table(
     "Corpus.rollup", "地区汇总", "Every indicator for every region at one level and every year "
-    "(`Corpus.rollup(level, kind)`): counts summed over the region's reports first, then "
-    "divided. Indexed by (`region`, `indicator`), sorted; one row per year.",
+    "(`Corpus.rollup(level, kind, tier)`): counts summed over the region's usable reports "
+    "first, then divided; the change from the year before over the bodies that reported "
+    "both years (`toolkit.analysis.indicators.matched_change`). Indexed by (`region`, "
+    "`indicator`), sorted; one row per year.",
     _unique(_FIGURES), index=(_REGION, _INDICATOR))
 SERIES = Table(
     "Corpus.series", "时间序列", "One region's indicator by year (`Corpus.series(adcode, "
-    "indicator, kind, years)`, flat): the roll-up's rows with its index as the first columns, "
+    "indicator, kind, years, tier)`, flat): the roll-up's rows with its index as the first columns, "
     "sorted by year.", _unique([_REGION, _INDICATOR, *_FIGURES]))
 PEERS = Table(
     "Corpus.peers", "同级比较", "The regions at the same level (under the same parent by "
-    "default) for one indicator and year (`Corpus.peers(adcode, indicator, year)`, flat), "
-    "sorted by value.", _unique([
+    "default) for one indicator and year (`Corpus.peers(adcode, indicator, year, kind, "
+    "same_parent, tier)`, flat), sorted by value. Briefings and the explorer show a "
+    f"distribution (P10, median, P90) only over at least {MIN_PEERS_FOR_SPREAD} rankable "
+    "regions (`toolkit.spec.vocab.MIN_PEERS_FOR_SPREAD`), else the list.", _unique([
         *SERIES.fields,
         Field("name", "string", "地区名称", "the region's name."),
         Field("is_selected", "bool", "是否所选", "true for the region asked about."),
@@ -418,9 +494,12 @@ REGION_TREE = Table(
         Field("parent", "string", "上级地区", "the adcode of the region above; null for a "
               "province."),
         Field("path", "string", "地区路径", "province/city/county names joined by `/`."),
-        Field("n_reports", "int64", "报告数", "reports of `Corpus.reports` in the region."),
+        Field("n_reports", "int64", "报告数", "usable reports (`Corpus.reports`) in the region."),
         Field("n_bodies", "int64", "机关数", "distinct bodies (`body_id`) among them."),
-        Field("years", "string", "年度", "the years covered, comma-separated."),
+        Field("years", "string", "年度", "the years with usable reports, comma-separated "
+              "(empty when there are none)."),
+        Field("n_reports_unusable", "int64", "无法使用的报告数", "reports of the region set "
+              "aside as unusable (`Corpus.unusable`): a region can have only these."),
     ]))
 REPORT_INDICATORS = Table(
     "Corpus.indicators", "报告指标", "Every indicator for every report of `Corpus.reports` "
@@ -441,8 +520,8 @@ FAILING_CHECKS = Table(
     _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys")]))
 
 API_FRAMES: dict[str, Table] = {t.name: t for t in (
-    CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS, COMPOSITION, REGION_TREE,
-    REPORT_INDICATORS, FAILING_CHECKS)}
+    SCREENED, UNUSABLE, CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS,
+    COMPOSITION, REGION_TREE, REPORT_INDICATORS, FAILING_CHECKS)}
 """The frames of `toolkit.analysis.corpus.Corpus`, by the name the dictionary gives them."""
 
 META_KEYS: list[str] = [f.name for f in META]
@@ -453,6 +532,6 @@ __all__ = [
     "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
     "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
     "QUALITY", "REGION_TREE", "REPAIRS", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
-    "ROLLUP", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS", "TYPES",
-    "Field", "Table",
+    "ROLLUP", "SCREENED", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS",
+    "TYPES", "UNUSABLE", "Field", "Table",
 ]

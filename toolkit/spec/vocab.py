@@ -91,3 +91,39 @@ KIND_LABELS: dict[str, str] = {
 
 SMALL_SAMPLE = 30
 """A rate over fewer requests than this is shown with its count and never ranked."""
+
+USABLE_MIN_SHARE_READ = 0.5
+"""A report's figures enter indicators, briefings and the explorer only when its status is
+usable (`USABLE_STATUSES`) and at least this share of its template's cells was read (a
+number, or a cell the report itself leaves blank, redacted or not applicable; not a cell
+missing from the text or whose digits cannot be split).
+
+Why one half: in the bundled corpus (31 files) the share is bimodal. Every complete report
+reads 96.5–100% of its cells (the worst, seed 000, misses 7 of 198); every page cut off
+mid-report reads at most 29.5% (0–59 of 198–200 cells: section 二 and the first rows of
+三), and seed 002, complete but with every digit of its 三 and 四 tables run together,
+reads 11%. Nothing falls between 30% and 96%; a report under one half cannot hold a whole
+requests table (161–175 of the template's 198–200 cells), so its rates are not computable
+and its counts stand for part of a body's year."""
+
+TIERS: tuple[str, ...] = ("all", "own", "below")
+"""Which bodies of a region a figure sums: `all` located inside it, `own` the bodies at the
+region's own level (a city's government and its departments), `below` those of the
+divisions under it (district governments, their departments, townships)."""
+TIER_LABELS: dict[str, str] = {"all": "区域内全部机关", "own": "本级", "below": "下级"}
+
+MIN_PEERS_FOR_SPREAD = 5
+"""A peer distribution (P10, median, P90) is shown only over at least this many rankable
+regions (regions with a figure over at least `SMALL_SAMPLE` requests); with fewer, the
+peers are listed one by one: under five values a percentile is an interpolation between
+neighbouring values, and the list itself says more (one rankable region made P10 = median
+= P90)."""
+
+DEADLINE_MONTH_DAY: dict[str, tuple[int, int]] = {
+    BodyKind.DEPARTMENT: (1, 31), BodyKind.GOVERNMENT: (3, 31),
+}
+"""The legal deadline for publishing a year's report, as (month, day) of the next year, by
+body kind: 条例 (2019) 第四十九条 — 县级以上人民政府部门 by 31 January, 县级以上地方人民政府 (their
+information-disclosure offices) by 31 March. Townships (乡、镇、街道) are not named there: the
+toolkit holds them, like the governments they are (or, for 街道, act for), to 31 March —
+the later date, so no report is called late that the regulation does not make late."""

@@ -23,7 +23,8 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     Reports of one body and year are one report; so are an attachment and the page that
     linked it (its `source_referrer` is the page's `source_url`), whatever their bodies read,
     unless both years are known and differ. Of each such group the most complete stands for
-    it: `ok` before `partial`, then most values read (`n_values`), then most identities
+    it: a usable report (`is_usable`, where the frame has it) before an unusable one, `ok`
+    before `partial`, then most values read (`n_values`), then most identities
     passed (`n_checks_passed`), then the first `path`. Its `chosen_over` lists the others'
     paths (`; `-separated, best first) and `choice_reason` says what put it ahead of the
     best of them; both are null for a report that stood alone. The others are dropped (and
@@ -69,15 +70,19 @@ def one_per_body_year(reports: pd.DataFrame) -> pd.DataFrame:
     order_by = "path" if "path" in reports.columns else (
         "report_id" if "report_id" in reports.columns else None)
     names = column(order_by) if order_by else list(range(n))
+    usable = [u is not False for u in column("is_usable")]
     ok = [s == Status.OK for s in column("status")]
     values = [0 if v is None else v for v in column("n_values")]
     passed = [0 if v is None else v for v in column("n_checks_passed")]
-    rank = sorted(range(n), key=lambda i: (not ok[i], -values[i], -passed[i], str(names[i])))
+    rank = sorted(range(n), key=lambda i: (not usable[i], not ok[i], -values[i], -passed[i],
+                                           str(names[i])))
     groups: dict[int, list[int]] = {}
     for i in rank:
         groups.setdefault(find(i), []).append(i)
 
     def reason(a: int, b: int) -> str:
+        if usable[a] != usable[b]:
+            return "usable before unusable"
         if ok[a] != ok[b]:
             return "ok before partial"
         if values[a] != values[b]:

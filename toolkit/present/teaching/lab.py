@@ -184,7 +184,7 @@ class Lab:
                                                    False: ""})
         return frame.set_index("year")
 
-    def panel_chart(self) -> alt.Chart | None:
+    def panel_chart(self) -> alt.LayerChart | alt.Chart | None:
         """The panel body's disclosure rate by year; rates over few requests drawn as triangles."""
         if self.panel is None:
             return None
