@@ -355,6 +355,18 @@ def test_headline_has_no_spread_from_too_few_peers(views: Views) -> None:
     assert "P10" not in headline_html(alone)
 
 
+def test_breakdowns_say_when_years_come_from_different_bodies(explorer: Explorer) -> None:
+    explorer.set_region("150000")
+    for view in ("outcomes", "refusals", "applicants", "review"):
+        explorer.show_view(view)
+        text = svg_text(explorer.panels[view].value)
+        assert "2个机关(市级人民政府 1、县级政府部门 1)" in text, view
+        assert "各年的机关不同:2019年 市级人民政府 1;2021年 县级政府部门 1" in text, view
+    explorer.set_region("350128")
+    assert "各年的机关不同" not in svg_text(explorer.panels["review"].value)
+    explorer.show_view("trend")
+
+
 def test_coverage_states_bodies_reports_and_years(views: Views) -> None:
     text = views.coverage(Selection("150000", (2019, 2023)))
     assert text == ("内蒙古自治区 · 全部机关 · 2个机关(市级人民政府 1、县级政府部门 1) · 2份报告 · "

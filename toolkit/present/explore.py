@@ -68,6 +68,9 @@ GROUP_LABELS = {"requests": "依申请公开", "refusal_mix": "不予公开理�
                 "applicant_mix": "申请人构成", "review": "复议诉讼", "active": "主动公开"}
 MAX_PEER_BARS = 40
 MIN_SPREAD = MIN_PEERS_FOR_SPREAD  # a rank or a P10–P90 spread of fewer says nothing (vocab)
+MAX_YEARS_LISTED = 4
+"""A breakdown's subtitle lists each year's bodies when they differ over at most this many
+years (more say only that they differ)."""
 MAX_NAMED_BODIES = 3
 """The headline names the bodies behind a figure when there are at most this many."""
 MEMO_SIZE = 256
@@ -585,21 +588,47 @@ class Views:
             return frame.assign(label=frame["label"].astype(str).str.split(":", n=1).str[-1])
         return self._cached(("composition", sel.adcode, group, sel.kind, sel.years), compute)
 
+    def bodies_by_year(self, sel: Selection) -> str:
+        """'' when every selected year's figures come from the same bodies; else which
+        bodies each year's come from (2019年 市级人民政府 1;2021年 县级政府部门 1), or, over
+        more years, that they differ: the breakdowns' bars of two years may then be of
+        different bodies."""
+        frame = self.reports(sel).dropna(subset=["year"])
+        if frame.empty:
+            return ""
+        bodies = frame.assign(_body=frame["body_id"].fillna(frame["report_id"]))
+        sets = bodies.groupby("year")["_body"].agg(frozenset)
+        if sets.nunique() <= 1:
+            return ""
+        if len(sets) > MAX_YEARS_LISTED:
+            return "各年的机关不同:两年的柱子可能来自不同机关(同口径变化见“趋势”)"
+        mixes = body_mix(frame, by=["year"])
+        assert isinstance(mixes, pd.Series)
+        listed = ";".join(f"{y}年 {m}" for y, m in mixes.items())
+        return f"各年的机关不同:{listed}"
+
+    def _breakdown_subtitle(self, sel: Selection) -> list[str]:
+        note = self.bodies_by_year(sel)
+        return [self.coverage(sel), note] if note else [self.coverage(sel)]
+
     def outcomes_chart(self, sel: Selection) -> alt.TopLevelMixin:
         """Granted / partial / refused / cannot provide / not processed / other, by year."""
         chart = charts.outcome_chart(self.composition(sel, "outcomes"), "办理结果构成")
-        return with_title(chart, f"{self._name(sel)} · 办理结果构成", self.coverage(sel))
+        return with_title(chart, f"{self._name(sel)} · 办理结果构成",
+                          self._breakdown_subtitle(sel))
 
     def refusals_chart(self, sel: Selection) -> alt.TopLevelMixin:
         """The eight refusal reasons (不予公开理由), by year."""
         chart = charts.composition_chart(self.composition(sel, "refusal_mix"), "不予公开理由")
-        return with_title(chart, f"{self._name(sel)} · 不予公开理由", self.coverage(sel))
+        return with_title(chart, f"{self._name(sel)} · 不予公开理由",
+                          self._breakdown_subtitle(sel))
 
     def applicants_chart(self, sel: Selection) -> alt.TopLevelMixin:
         """Who asked (新收申请 by applicant type), by year."""
         chart = charts.composition_chart(self.composition(sel, "applicant_mix"),
                                          "申请人构成(新收申请)")
-        return with_title(chart, f"{self._name(sel)} · 申请人构成(新收申请)", self.coverage(sel))
+        return with_title(chart, f"{self._name(sel)} · 申请人构成(新收申请)",
+                          self._breakdown_subtitle(sel))
 
     def correction_rates(self, sel: Selection) -> pd.DataFrame:
         """Review, litigation and combined correction rates by year, with their counts."""
@@ -611,7 +640,7 @@ class Views:
         counts = charts.review_chart(self.composition(sel, "review_counts"))
         rates = correction_chart(self.correction_rates(sel), "纠错率(纠正件数/案件总数)")
         return with_title(stack(counts, rates), f"{self._name(sel)} · 行政复议与行政诉讼",
-                          self.coverage(sel))
+                          self._breakdown_subtitle(sel))
 
     def quality_reports(self, sel: Selection) -> pd.DataFrame:
         """Reports failing an identity check or with blank, redacted or ambiguous cells."""
