@@ -297,6 +297,11 @@ class Explorer:
         self.cells.value = cells_html(drill.cells, drill.checks)
         return self._timed("report", "quality", started, queried, queried)
 
+    def forget(self) -> None:
+        """Drop remembered query answers and PNG downloads (benchmarks time cold updates)."""
+        self.views.forget()
+        self._png.clear()
+
     @property
     def view(self) -> str:
         """The tab on screen."""
