@@ -43,6 +43,7 @@ from toolkit.spec.vocab import (
     KIND_LABELS,
     LEVEL_LABELS,
     MIN_PEERS_FOR_SPREAD,
+    REGION_LEVELS,
     SMALL_SAMPLE,
     BodyKind,
 )
@@ -265,8 +266,13 @@ class Views:
     # -- built once per store ----------------------------------------------------------
 
     def warm(self) -> None:
-        """Build every roll-up and index now, so no interaction pays for it later."""
+        """Build every roll-up and index now, so no interaction pays for it later: those of
+        all bodies, and those of each region's own-level governments and departments (what
+        the peers are compared on by default)."""
         self.corpus.warm(kinds=tuple(KIND_LABELS))
+        for level in REGION_LEVELS:
+            for kind in (BodyKind.GOVERNMENT, BodyKind.DEPARTMENT):
+                self.corpus.rollup(level, str(kind), tier="own")
         _ = self._report_frame
         _ = self.corpus.all_reports  # the drill-down's report row
 
