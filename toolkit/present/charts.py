@@ -368,9 +368,11 @@ def quality_chart(frame: pd.DataFrame, title: str = "数据质量:各年报告�
     data = (frame.dropna(subset=["year"]).assign(year=lambda f: f["year"].astype(int))
             .groupby(["year", "quality"]).size().rename("n").reset_index())
     data["order"] = data["quality"].map(QUALITY_ORDER.index)
+    most = int(data.groupby("year")["n"].sum().max()) if len(data) else 0
+    ticks = list(range(most + 1)) if most <= 10 else alt.Undefined  # whole reports only
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("year:O", title="年份"),
-        y=alt.Y("n:Q", title="报告数", stack="zero", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("n:Q", title="报告数", stack="zero", axis=alt.Axis(format="d", values=ticks)),
         color=alt.Color("quality:N", title="质量", sort=QUALITY_ORDER,
                         scale=alt.Scale(domain=QUALITY_ORDER, range=QUALITY_COLORS)),
         order=alt.Order("order:Q"),
