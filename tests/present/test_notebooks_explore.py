@@ -63,6 +63,22 @@ def test_explore_notebook_runs_and_exports(store_dir: Path, tmp_path: Path) -> N
     assert "辽宁省 · 公开率" in (tmp_path / "exports" / "trend.svg").read_text(encoding="utf-8")
 
 
+def test_explore_notebook_shows_no_python_to_readers() -> None:
+    """Voilà shows markdown to people who do not code: no Python calls there (the
+    `export_dir` parameter is for scripts, and README documents it)."""
+    nb = nbformat.read(NOTEBOOKS / "explore.ipynb", as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "explorer.export" not in prose and "explorer.chart" not in prose and "`" not in prose
+    assert "下载" in prose and "不可比" in prose
+
+
+def test_explore_notebook_opens_on_the_default_region(store_dir: Path, tmp_path: Path) -> None:
+    nb = run_notebook("explore.ipynb", tmp_path, store=str(store_dir))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert '"output_type": "error"' not in json.dumps([c.get("outputs") for c in code])
+    assert not (tmp_path / "exports").exists()
+
+
 def test_teaching_lab_runs_and_agrees_with_the_toolkit(store_dir: Path, corpus: Corpus,
                                                       tmp_path: Path) -> None:
     nb = run_notebook("teaching_lab.ipynb", tmp_path, store=str(store_dir))

@@ -44,9 +44,10 @@ MUTED = "#555"
 """Messages and subtitles."""
 OUTCOME_COLORS = ["#1a9850", "#91cf60", "#d73027", "#fc8d59", "#fee08b", "#999999"]
 QUALITY_ORDER = ["未通过勾稽校验", "含空白或涂黑单元格", "含无法拆分的数字", "全部校验通过",
-                 "无法校验(表格不全)"]
-"""The explorer's quality classes of a report, worst first (and their colours below)."""
-QUALITY_COLORS = ["#d73027", "#fc8d59", "#fee08b", "#1a9850", "#bbbbbb"]
+                 "无法校验(表格不全)", "无法使用(未计入数字)"]
+"""The explorer's quality classes of a report, worst first (and their colours below); the
+last is a file the figures leave out (`Corpus.unusable`)."""
+QUALITY_COLORS = ["#d73027", "#fc8d59", "#fee08b", "#1a9850", "#bbbbbb", "#636363"]
 CORRECTION_RATES = ("review_correction_rate", "litigation_correction_rate",
                     "combined_correction_rate")
 SMALL_PEER = f"少于{SMALL_SAMPLE}件"
@@ -91,9 +92,10 @@ def _value_format(is_rate: bool) -> str:
 
 # ---------------------------------------------------------------------------- titles, stacks
 
-def with_title(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None
+def with_title(chart: alt.TopLevelMixin, title: str, subtitle: str | list[str] | None = None
                ) -> alt.TopLevelMixin:
-    """Set a chart's title and a subtitle saying which region, bodies and years it covers.
+    """Set a chart's title and a subtitle saying which region, bodies and years it covers
+    (a list: one line each).
 
     The chart is changed in place (a fresh chart from a builder; copying costs more than the
     rest of building it) and returned."""
@@ -366,9 +368,11 @@ def quality_chart(frame: pd.DataFrame, title: str = "数据质量:各年报告�
     data = (frame.dropna(subset=["year"]).assign(year=lambda f: f["year"].astype(int))
             .groupby(["year", "quality"]).size().rename("n").reset_index())
     data["order"] = data["quality"].map(QUALITY_ORDER.index)
+    most = int(data.groupby("year")["n"].sum().max()) if len(data) else 0
+    ticks = list(range(most + 1)) if most <= 10 else alt.Undefined  # whole reports only
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("year:O", title="年份"),
-        y=alt.Y("n:Q", title="报告数", stack="zero"),
+        y=alt.Y("n:Q", title="报告数", stack="zero", axis=alt.Axis(format="d", values=ticks)),
         color=alt.Color("quality:N", title="质量", sort=QUALITY_ORDER,
                         scale=alt.Scale(domain=QUALITY_ORDER, range=QUALITY_COLORS)),
         order=alt.Order("order:Q"),

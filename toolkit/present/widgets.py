@@ -1,18 +1,22 @@
 """The explorer app: widgets over a `Corpus`, one plain update method per interaction.
 
-`Explorer(corpus).ui` is the whole app (JupyterLab and Voilà show the same thing). Each
-widget's observer calls one method (`set_region`, `set_years`, `set_kind`,
-`set_indicator`, `set_peer_group`, `show_view`, `show_report`); the methods can be called
-directly, so tests and the benchmark drive the app without a browser. Only the view on
-screen is rendered (one vl-convert call); the others are re-rendered when their tab is
-opened, and only if what they depend on changed. Every update is timed in `timings`.
+`Explorer(corpus).ui` is the whole app (JupyterLab and Voilà show the same thing). It opens
+on the region with the most usable body-years (`Views.default_region`) and an indicator
+with data there. Each widget's observer calls one method (`set_region`, `set_years`,
+`set_kind`, `set_indicator`, `set_peer_group`, `set_peer_tier`, `show_view`,
+`show_report`); the methods can be called directly, so tests and the benchmark drive the
+app without a browser. Only the view on screen is rendered (one vl-convert call); the
+others are re-rendered when their tab is opened, and only if what they depend on changed.
+The chart on screen is offered for download as PNG and SVG, with its table as CSV
+(`toolkit.present.downloads`): those links are rebuilt after the chart is shown, and timed
+apart (`Timing.download_ms`). Every update is timed in `timings`.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import altair as alt
@@ -20,13 +24,32 @@ import ipywidgets as w
 
 from toolkit.analysis.corpus import Corpus
 from toolkit.analysis.indicators import BY_NAME
-from toolkit.present.explore import PEER_GROUPS, VIEWS, Selection, Views, selection_with
-from toolkit.present.panels import cells_html, grid_html, headline_html, quality_html
+from toolkit.present import downloads
+from toolkit.present.downloads import Download
+from toolkit.present.explore import (
+    PEER_GROUPS,
+    PEER_TIERS,
+    VIEWS,
+    Selection,
+    Views,
+    selection_with,
+)
+from toolkit.present.panels import (
+    cells_html,
+    checks_html,
+    grid_html,
+    headline_html,
+    peers_html,
+    quality_html,
+    unusable_html,
+)
 from toolkit.present.render import SvgRenderer, export_chart, register_cjk_font
 from toolkit.spec.vocab import ALL_KINDS, KIND_LABELS
 
 ALL = ""  # dropdown value meaning "the whole region above"
 TABLES = {"requests": "三、依申请公开", "review": "四、复议诉讼", "active": "二、主动公开"}
+PNG_CACHE = 16
+"""PNG downloads kept (by their SVG), so going back to a view does not rasterise it again."""
 
 
 @dataclass(frozen=True)
@@ -38,42 +61,68 @@ class Timing:
     query_ms: float
     render_ms: float
     total_ms: float
+    download_ms: float = 0.0
+    """Rebuilding the download links after the chart is shown (PNG rasterising mostly):
+    not part of `total_ms`, the time until the reader sees the update."""
 
 
 class Explorer:
-    """Region, years, body kind, indicator and peer-group widgets driving seven views."""
+    """Region, years, body kind, indicator and peer widgets driving seven views.
+
+    Without `adcode` it opens on `Views.default_region()` (the region with the most usable
+    body-years, the most specific of equals); without `indicator`, on the disclosure rate
+    or, where the region has none, the first indicator with data there."""
 
     def __init__(self, corpus: Corpus | Views, adcode: str | None = None,
-                 indicator: str = "disclosure_rate", kind: str = ALL_KINDS,
+                 indicator: str | None = None, kind: str = ALL_KINDS,
                  years: tuple[int, int] | None = None, peer_group: str = "siblings",
-                 view: str = "trend", warm: bool = True, cache_size: int = 64) -> None:
+                 view: str = "trend", warm: bool = True, cache_size: int = 64,
+                 peer_tier: str = "own") -> None:
         self.views = corpus if isinstance(corpus, Views) else Views(corpus)
         if warm:
             self.views.warm()
-            register_cjk_font()
+        register_cjk_font()  # the PNG downloads need the CJK font even when not warmed
         self.render = SvgRenderer(cache_size)
         self.timings: list[Timing] = []
         self._busy = False
         self._rendered: dict[str, tuple[object, ...]] = {}
-        if indicator not in BY_NAME:
+        self._downloaded: tuple[object, ...] | None = None
+        self._png: dict[str, bytes] = {}
+        self.files: list[Download] = []
+        if indicator is not None and indicator not in BY_NAME:
             raise KeyError(f"unknown indicator {indicator!r}; choose from {sorted(BY_NAME)}")
+        if peer_tier not in PEER_TIERS:
+            raise KeyError(f"unknown peer tier {peer_tier!r}; choose from {list(PEER_TIERS)}")
         start = adcode or self.views.default_region()
         span = self.views.year_range()
-        self._build_widgets(span, indicator, kind, peer_group, view)
+        if indicator is None:
+            indicator = (self.views.default_indicator(str(start)) if start is not None
+                         else "disclosure_rate")
+        self._build_widgets(span, indicator, kind, peer_group, peer_tier, view)
         if start is None or span is None:
             self.selection: Selection | None = None
-            self.headline.value = ("<b>这个数据库里没有可用的报告。</b> (No usable reports in this "
-                                   "store: ingest some with `make run`.)")
+            self.headline.value = self._empty_message()
             return
-        self.selection = Selection(str(start), years or span, kind, indicator, peer_group)
+        self.selection = Selection(str(start), years or span, kind, indicator, peer_group,
+                                   peer_tier)
         with self._quiet():
             self._show_path(str(start))
         self._refresh("start")
 
     # -- widgets -----------------------------------------------------------------------
 
+    def _empty_message(self) -> str:
+        """What the app says on a store with no usable report (instead of a chart)."""
+        unusable = len(self.views.corpus.unusable)
+        files = (f"它的{unusable}份文件都无法使用(无法读取,或读出的表格单元格不足一半)。"
+                 if unusable else "")
+        return ("<div class='ogi-headline-box'><b>这个数据库里没有可用的报告。</b>"
+                f"{files}<br><span style='color:#666'>No usable reports in this store: "
+                "ingest some with <code>make run</code> (or "
+                "<code>python -m toolkit ingest DIR</code>).</span></div>")
+
     def _build_widgets(self, span: tuple[int, int] | None, indicator: str, kind: str,
-                       peer_group: str, view: str) -> None:
+                       peer_group: str, peer_tier: str, view: str) -> None:
         layout = w.Layout(width="230px")
         style = {"description_width": "40px"}
         self.province = w.Dropdown(description="省", options=[], layout=layout, style=style)
@@ -95,10 +144,18 @@ class Explorer:
         self.peer_group = w.ToggleButtons(value=peer_group, style={"button_width": "150px"},
                                           options=[(label, key) for key, label in
                                                    PEER_GROUPS.items()])
+        self.peer_tier = w.ToggleButtons(value=peer_tier, style={"button_width": "150px"},
+                                         options=[(label, key) for key, label in
+                                                  PEER_TIERS.items()])
         self.kind.add_class("ogi-kind")
         self.peer_group.add_class("ogi-peer-group")
+        self.peer_tier.add_class("ogi-peer-tier")
         self.headline = w.HTML().add_class("ogi-headline")
+        self.downloads = w.HTML().add_class("ogi-download-links")
         self.panels = {name: w.HTML().add_class(f"ogi-view-{name}") for name in VIEWS}
+        self.peer_list = w.HTML().add_class("ogi-peer-table")
+        self.unusable = w.HTML().add_class("ogi-unusable-table")
+        self.checks = w.HTML().add_class("ogi-checks-table")
         self.report = w.Dropdown(description="报告", options=[("— 选择一份报告查看 —", ALL)],
                                  layout=w.Layout(width="600px"), style=style).add_class("ogi-report")
         self.table = w.ToggleButtons(options=[(label, key) for key, label in TABLES.items()],
@@ -106,9 +163,11 @@ class Explorer:
         self.quality_table = w.HTML().add_class("ogi-quality-table")
         self.grid = w.HTML(layout=w.Layout(width="55%"))
         self.cells = w.HTML(layout=w.Layout(width="45%", max_height="520px", overflow="auto"))
-        quality = w.VBox([self.panels["quality"], self.quality_table,
-                          w.HBox([self.report, self.table]), w.HBox([self.grid, self.cells])])
-        children = [quality if name == "quality" else self.panels[name] for name in VIEWS]
+        quality = w.VBox([self.panels["quality"], self.unusable, self.checks,
+                          self.quality_table, w.HBox([self.report, self.table]),
+                          w.HBox([self.grid, self.cells])])
+        boxes = {"quality": quality, "peers": w.VBox([self.panels["peers"], self.peer_list])}
+        children = [boxes.get(name, self.panels[name]) for name in VIEWS]
         self.tabs = w.Tab(children=children, titles=list(VIEWS.values()),
                           selected_index=list(VIEWS).index(view))
         label = w.Layout(width="44px")
@@ -117,8 +176,9 @@ class Explorer:
             self.years,
             w.HBox([w.Label("机关", layout=label), self.kind]),
             self.indicator,
-            w.HBox([w.Label("同级", layout=label), self.peer_group]),
+            w.HBox([w.Label("同级", layout=label), self.peer_group, self.peer_tier]),
             self.headline,
+            self.downloads,
             self.tabs,
         ]).add_class("ogi-explorer")
         self.province.observe(lambda c: self._on_region(0, c["new"]), "value")
@@ -129,6 +189,8 @@ class Explorer:
         self.indicator.observe(lambda c: self._unless_busy(self.set_indicator, c["new"]), "value")
         self.peer_group.observe(lambda c: self._unless_busy(self.set_peer_group, c["new"]),
                                 "value")
+        self.peer_tier.observe(lambda c: self._unless_busy(self.set_peer_tier, c["new"]),
+                               "value")
         self.tabs.observe(lambda c: self._unless_busy(self.show_view, list(VIEWS)[c["new"]]),
                           "selected_index")
         self.report.observe(lambda c: self._unless_busy(self.show_report, c["new"]), "value")
@@ -204,6 +266,15 @@ class Explorer:
             self.peer_group.value = peer_group
         return self._change("peer_group", peer_group=peer_group)
 
+    def set_peer_tier(self, peer_tier: str) -> Timing:
+        """Compare each region's own-level bodies of one kind (`own`, like with like) or
+        each region's whole figure (`all`)."""
+        if peer_tier not in PEER_TIERS:
+            raise KeyError(f"unknown peer tier {peer_tier!r}; choose from {list(PEER_TIERS)}")
+        with self._quiet():
+            self.peer_tier.value = peer_tier
+        return self._change("peer_tier", peer_tier=peer_tier)
+
     def show_view(self, view: str) -> Timing:
         """Open a tab; its chart is rendered now if the selection changed since last time."""
         with self._quiet():
@@ -225,6 +296,11 @@ class Explorer:
         self.grid.value = title + grid_html(drill.grid)
         self.cells.value = cells_html(drill.cells, drill.checks)
         return self._timed("report", "quality", started, queried, queried)
+
+    def forget(self) -> None:
+        """Drop remembered query answers and PNG downloads (benchmarks time cold updates)."""
+        self.views.forget()
+        self._png.clear()
 
     @property
     def view(self) -> str:
@@ -250,7 +326,8 @@ class Explorer:
         return self._refresh(event)
 
     def _refresh(self, event: str, headline: bool = True) -> Timing:
-        """Recompute the headline and render the visible view if it is out of date."""
+        """Recompute the headline and render the visible view if it is out of date; then
+        rebuild the download links for what is on screen."""
         started = time.perf_counter()
         sel = self.selection
         view = self.view
@@ -260,23 +337,88 @@ class Explorer:
             self.headline.value = headline_html(self.views.headline(sel))
         stale = self._rendered.get(view) != sel.key(view)
         chart = self.views.chart(view, sel) if stale else None
-        problems = self.views.quality_reports(sel) if stale and view == "quality" else None
+        extras = self._extras(view, sel) if stale else {}
         queried = time.perf_counter()
         svg = self.render(chart) if chart is not None else None
         rendered = time.perf_counter()
         if svg is not None:
             self.panels[view].value = svg
             self._rendered[view] = sel.key(view)
-        if problems is not None:
-            self.quality_table.value = quality_html(problems)
-            options = [(f"{a if isinstance(a, str) else '(机关名称未识别)'} {y}年", str(r))
-                       for a, y, r in zip(problems["agency"], problems["year"],
-                                          problems["report_id"], strict=True)][:200]
-            with self._quiet():
-                self.report.options = [("— 选择一份报告查看 —", ALL), *options]
-                self.report.value = ALL
-            self.grid.value = self.cells.value = ""
-        return self._timed(event, view, started, queried, rendered)
+        for widget, value in extras.items():
+            widget.value = value
+        if stale and view == "quality":
+            self._report_choices(sel)
+        timing = self._timed(event, view, started, queried, rendered)
+        return self._update_downloads(timing)
+
+    def _extras(self, view: str, sel: Selection) -> dict[w.HTML, str]:
+        """The HTML beside a view's chart: the peers listed, or the quality tab's tables."""
+        if view == "peers":
+            indicator = BY_NAME[sel.indicator]
+            return {self.peer_list: peers_html(self.views.peers(sel),
+                                               self.views.peer_standing(sel),
+                                               indicator.is_rate)}
+        if view == "quality":
+            return {self.unusable: unusable_html(self.views.unusable(sel)),
+                    self.checks: checks_html(self.views.failed_checks(sel)),
+                    self.quality_table: quality_html(self.views.quality_reports(sel))}
+        return {}
+
+    def _report_choices(self, sel: Selection) -> None:
+        """The drill-down's reports: those with problems, then the files left out."""
+        problems = self.views.quality_reports(sel)
+        unusable = self.views.unusable(sel)
+
+        def name(agency: object) -> str:
+            return agency if isinstance(agency, str) else "(机关名称未识别)"
+
+        options = [(f"{name(a)} {y}年", str(r)) for a, y, r in zip(
+            problems["agency"], problems["year"], problems["report_id"], strict=True)][:200]
+        options += [(f"{name(a)} {'' if y is None or y != y else y}年(未计入)", str(r))
+                    for a, y, r in zip(unusable["agency"], unusable["year"],
+                                       unusable["report_id"], strict=True)][:100]
+        with self._quiet():
+            self.report.options = [("— 选择一份报告查看 —", ALL), *options]
+            self.report.value = ALL
+        self.grid.value = self.cells.value = ""
+
+    # -- downloads -----------------------------------------------------------------------
+
+    def download_files(self, view: str | None = None) -> list[Download]:
+        """The files offered for a view of the current selection: its chart as PNG and SVG,
+        its table (`Views.table`) as CSV. The visible view's are `files`."""
+        if self.selection is None:
+            return []
+        view = view or self.view
+        sel = self.selection
+        if view == self.view and self._rendered.get(view) == sel.key(view):
+            svg = self.panels[view].value
+        else:
+            svg = self.render(self.views.chart(view, sel))
+        png = self._png.get(svg)
+        if png is None:
+            png = downloads.png_bytes(svg)
+            self._png[svg] = png
+            while len(self._png) > PNG_CACHE:
+                self._png.pop(next(iter(self._png)))
+        return downloads.downloads(downloads.file_stem(sel, view), svg,
+                                   self.views.table(view, sel), png=png)
+
+    def _update_downloads(self, timing: Timing) -> Timing:
+        """Rebuild the links when the view on screen or its selection changed."""
+        sel = self.selection
+        if sel is None:
+            return timing
+        key = (self.view, sel.key(self.view))
+        if key == self._downloaded:
+            return timing
+        started = time.perf_counter()
+        self.files = self.download_files()
+        self.downloads.value = downloads.links_html(self.files)
+        self._downloaded = key
+        timed = replace(timing, download_ms=round((time.perf_counter() - started) * 1000, 1))
+        self.timings[-1] = timed
+        return timed
 
     def _timed(self, event: str, view: str, started: float, queried: float,
                rendered: float) -> Timing:
