@@ -51,12 +51,17 @@ def _region(text: str, headings: Mapping[str, Heading], key: str, following: tup
     return start, end
 
 
+_CUT_FRAGMENTS = frozenset({".", ",", "+", "增", "减", "增加", "减少"})
+"""What a page cut mid-cell can leave as its last token: the start of a value (a sign: the
+cell was `+4`), never a label, so the row before it runs to the cut."""
+
+
 def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
     start, end = span
     segment = text[start:end].rstrip(" \t")
     tokens = tokenize(segment, start)
     at_end = end == len(text)
-    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in (".", ","):
+    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in _CUT_FRAGMENTS:
         tokens.pop()
     if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
         last = tokens[-1]
