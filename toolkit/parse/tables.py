@@ -241,7 +241,9 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
             if any(m in key for m in markers):
                 header = key[key.rfind(markers[-1]):]
                 current = None
-            elif current is not None and not current.cells and not _looks_like_header(key, template):
+            elif (current is not None and not current.cells
+                  and not _looks_like_header(key, template)
+                  and matcher.continues(current.row, current.label, token.text)):
                 current.label += token.text
             else:
                 header += key
@@ -354,7 +356,8 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
         if found is None:
             key = label_key(token.text)
             if (current is not None and not current.cells and not matcher.is_group(key)
-                    and not _request_header(key, template)):
+                    and not _request_header(key, template)
+                    and matcher.continues(current.row, current.label, token.text)):
                 current.label += token.text
             else:
                 if not hits:
