@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from toolkit.parse.labels import LabelMatch, RowMatcher
 from toolkit.parse.report import Fact
-from toolkit.parse.tokens import BLANK, TEXT, VALUE, Token
+from toolkit.parse.tokens import BARE, BLANK, TEXT, VALUE, Token
 from toolkit.parse.values import MAX_DIGITS_PER_CELL, parse_cell, split_candidates
 from toolkit.spec.template import Row, Template, label_key
 from toolkit.spec.vocab import Flag
@@ -42,7 +42,8 @@ class TableResult:
 
 
 def resolve_cells(
-    cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None
+    cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None,
+    right_aligned: bool = False,
 ) -> list[tuple[Token | None, str | None]]:
     """Assign a row's tokens to `width` columns: (token, None) or (None, flag).
 
@@ -51,11 +52,21 @@ def resolve_cells(
     (what it shows, the rest missing: digits run together at the cut may be cut short, so
     they are ambiguous); anything else is ambiguous, never a guess. Cells that stood alone
     on their line or between pipes are never cut, unless the row's digits all stand in
-    one such cell.
+    one such cell. `right_aligned`: the table prints a row's numbers in its last columns,
+    so in a markdown row whose every cell has its place, they are the last `width` cells
+    (the empty slots before them are the label's merged cells).
     """
     tokens = list(cells)
     if not tokens:
         return [(None, Flag.MISSING)] * width
+    if right_aligned and len(tokens) > width:
+        placed = _right_edge(tokens, width)
+        if placed is _NOT_PLACED:
+            pass
+        elif placed is None:
+            return [(None, Flag.AMBIGUOUS)] * width
+        else:
+            tokens = placed
     if at_end:
         while tokens and tokens[0].kind == BLANK and tokens[0].soft:
             tokens.pop(0)
@@ -97,6 +108,29 @@ def resolve_cells(
         else:
             out.append((None, Flag.AMBIGUOUS))
     return out
+
+
+_NOT_PLACED: list[Token] = []
+
+
+def _right_edge(tokens: Sequence[Token], width: int) -> list[Token] | None:
+    """The tokens of a fully placed markdown row's last `width` cells; None when something
+    other than an empty slot sits before them (the row does not read as the template
+    prints it); `_NOT_PLACED` when the tokens are not one such row's cells."""
+    ends = [t.from_end for t in tokens]
+    if min(ends) < 0:
+        return _NOT_PLACED
+    line = 1  # the row's own line; after it, the next line's empty slots before its label
+    while line < len(ends) and ends[line] < ends[line - 1]:
+        line += 1
+    if any(t.kind != BLANK for t in tokens[line:]):
+        return _NOT_PLACED
+    values = [t for t in tokens[:line] if t.from_end < width]
+    if len(values) != width:
+        return None
+    if any(t.kind != BLANK for t in tokens[:line] if t.from_end >= width):
+        return None
+    return values
 
 
 def _runs_together(text: str) -> bool:
@@ -380,7 +414,7 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     accept = _request_rule(columns, template)
     facts: list[Fact] = []
     for hit in hits:
-        resolved = resolve_cells(hit.cells, width, hit.at_end, accept)
+        resolved = resolve_cells(hit.cells, width, hit.at_end, accept, right_aligned=True)
         facts.extend(_facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
     return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits])
 
@@ -476,6 +510,7 @@ def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> T
             cells = filled[0]
     elif runs:
         cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
+    cells = _after_opener(cells, width)
     last_run_is_first = bool(runs) and cells is runs[-1]
     accept = _review_rule(len(rows), len(cols))
     resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
@@ -487,6 +522,20 @@ def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> T
         label = template.review_row_labels[row]
         facts.extend(_facts_for("review", row, label, cols, part, {}))
     return TableResult(facts, {}, list(rows) if cells else [])
+
+
+def _after_opener(cells: list[Token], width: int) -> list[Token]:
+    """The numbers row's cells without what precedes its opener: in layouts that open each
+    row with a bare `|` line, blanks before that line belong to the header row above
+    (its padding), and the opener itself is no cell."""
+    if len(cells) <= width:
+        return cells
+    for index, token in enumerate(cells):
+        if token.kind != BLANK:
+            break
+        if token.text == BARE and len(cells) - index - 1 == width:
+            return cells[index + 1:]
+    return cells
 
 
 def _review_rule(n_rows: int, n_cols: int) -> Accept:
