@@ -24,7 +24,8 @@ from toolkit.spec.template import load_template
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 VERSIONS = st.sampled_from(("2019", "2021"))
 NEEDS_READER = ("html", "docx")
-TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether")
+TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether",
+                "converter_md")
 EXAMPLES = 30
 
 def _report(seed: int, version: str, layout: str) -> synth.SyntheticReport:

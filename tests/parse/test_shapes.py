@@ -26,7 +26,8 @@ from toolkit.parse.report import Report
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 VERSIONS = st.sampled_from(("2019", "2021"))
-TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether")
+TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether",
+                "converter_md")
 
 
 def _parse(report: synth.SyntheticReport, layout: str, variant: Variant, folder: Path) -> Report:

@@ -29,7 +29,7 @@ from toolkit.dev.variants import PLAIN, Effects, Variant, apply, insertable
 from toolkit.spec.template import load_template
 
 LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether",
-           "docx")
+           "docx", "converter_md")
 EXTENSIONS = {"markdown": ".md", "converter_md": ".md", "html": ".html", "docx": ".docx"}
 GRID_LAYOUTS = ("pipes", "pipe_cells", "markdown", "html", "docx", "lines", "paragraphs",
                 "converter_md")

@@ -7,16 +7,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from toolkit.parse.checks import check_report
+from toolkit.parse.converter import converter_tokens, is_converter_markdown
 from toolkit.parse.meta import find_agency, find_published, find_title, find_year
 from toolkit.parse.normalise import normalise_text
 from toolkit.parse.report import Fact, Report
+from toolkit.parse.review import parse_review
 from toolkit.parse.sections import Heading, find_headings, split_sections
 from toolkit.parse.tables import (
     TableResult,
     leading_versions,
     parse_active,
     parse_requests,
-    parse_review,
 )
 from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
 from toolkit.places.regions import place_body
@@ -56,10 +57,11 @@ _CUT_FRAGMENTS = frozenset({".", ",", "+", "增", "减", "增加", "减少"})
 cell was `+4`), never a label, so the row before it runs to the cut."""
 
 
-def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
+def _tokens(text: str, span: tuple[int, int], converter: bool = False) -> tuple[
+        list[Token], bool]:
     start, end = span
     segment = text[start:end].rstrip(" \t")
-    tokens = tokenize(segment, start)
+    tokens = converter_tokens(segment, start) if converter else tokenize(segment, start)
     at_end = end == len(text)
     if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in _CUT_FRAGMENTS:
         tokens.pop()
@@ -111,15 +113,16 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     review_span = _region(text, headings, "review", ("problems", "other"), _REVIEW_ANCHOR,
                           review_from) if ("review" in headings or requests_span) else None
 
+    converter = is_converter_markdown(text, template)
     results: list[TableResult] = []
     if active_span:
-        tokens, at_end = _tokens(text, active_span)
+        tokens, at_end = _tokens(text, active_span, converter)
         results.append(parse_active(tokens, template, None, at_end))
     if requests_span:
-        tokens, at_end = _tokens(text, requests_span)
+        tokens, at_end = _tokens(text, requests_span, converter)
         results.append(parse_requests(tokens, template, at_end))
     if review_span:
-        tokens, at_end = _tokens(text, review_span)
+        tokens, at_end = _tokens(text, review_span, converter)
         results.append(parse_review(tokens, template, at_end))
 
     version = _choose_version(results, year, template)
@@ -128,7 +131,8 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
                                  "report tables or report title")
     facts = [f for r in results for f in r.facts]
     if version is not None:
-        facts = _redo_active_if_needed(results, facts, version, text, active_span, template)
+        facts = _redo_active_if_needed(results, facts, version, text, active_span, template,
+                                       converter)
         by_key = _complete(facts, version, template)
         facts = list(by_key.values())
         values = {key: fact.value for key, fact in by_key.items()}
@@ -163,11 +167,11 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
 
 def _redo_active_if_needed(results: list[TableResult], facts: list[Fact], version: str,
                            text: str, active_span: tuple[int, int] | None,
-                           template: Template) -> list[Fact]:
+                           template: Template, converter: bool) -> list[Fact]:
     """Section 二 without telling headers is read again with the version decided elsewhere."""
     if not active_span or not results or sum(results[0].version_votes.values()) > 0:
         return facts
-    tokens, at_end = _tokens(text, active_span)
+    tokens, at_end = _tokens(text, active_span, converter)
     redone = parse_active(tokens, template, version, at_end)
     return redone.facts + [f for f in facts if f.table != "active"]
 

@@ -1,4 +1,7 @@
-"""Read the three tables (二 active, 三 requests, 四 review) from their token streams."""
+"""Read sections 二 (active) and 三 (requests) from their token streams; what every table
+shares: a row's cells resolved to columns (`resolve_cells`) and turned into facts.
+
+Section 四 is read in `toolkit.parse.review`."""
 from __future__ import annotations
 
 import re
@@ -8,7 +11,7 @@ from functools import lru_cache
 
 from toolkit.parse.labels import LabelMatch, RowMatcher
 from toolkit.parse.report import Fact
-from toolkit.parse.tokens import BARE, BLANK, TEXT, VALUE, Token
+from toolkit.parse.tokens import BLANK, TEXT, VALUE, Token
 from toolkit.parse.values import MAX_DIGITS_PER_CELL, parse_cell, split_candidates
 from toolkit.spec.template import Row, Template, label_key
 from toolkit.spec.vocab import Flag
@@ -163,7 +166,7 @@ def _ints(cells: tuple[str, ...]) -> list[int] | None:
     return numbers
 
 
-def _sum_rule(parts: Sequence[int], total: int) -> Accept:
+def sum_rule(parts: Sequence[int], total: int) -> Accept:
     """Cells at `parts` add up to the cell at `total` (and no cell is negative)."""
 
     def accept(cells: tuple[str, ...]) -> bool:
@@ -175,7 +178,7 @@ def _sum_rule(parts: Sequence[int], total: int) -> Accept:
     return accept
 
 
-def _facts_for(
+def facts_for(
     table: str, row: str, label: str, columns: Sequence[str],
     resolved: Sequence[tuple[Token | None, str | None]], units: dict[str, str | None],
 ) -> list[Fact]:
@@ -307,7 +310,7 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
             units.update(_header_units(hit.header, [c for c in columns if units[c]]))
         accept = _signed_rule(columns, template)
         resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept)
-        facts.extend(_facts_for("active", hit.row.key, hit.label, columns, resolved, units))
+        facts.extend(facts_for("active", hit.row.key, hit.label, columns, resolved, units))
     return TableResult(facts, votes, [h.row.key for h in hits], notes)
 
 
@@ -415,7 +418,7 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     facts: list[Fact] = []
     for hit in hits:
         resolved = resolve_cells(hit.cells, width, hit.at_end, accept, right_aligned=True)
-        facts.extend(_facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
+        facts.extend(facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
     return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits])
 
 
@@ -466,79 +469,8 @@ def _request_rule(columns: Sequence[str], template: Template) -> Accept:
         organisations = [index[c] for c in template.organisation_columns]
         subtotal = index[template.subtotal_column]
         parts = [index["natural_person"], subtotal]
-        by_total = _sum_rule(parts, total)
-        by_subtotal = _sum_rule(organisations, subtotal)
+        by_total = sum_rule(parts, total)
+        by_subtotal = sum_rule(organisations, subtotal)
         return lambda cells: by_total(cells) and by_subtotal(cells)
     parts = [index[c] for c in columns if c != "total"]
-    return _sum_rule(parts, total)
-
-
-# ---------------------------------------------------------------------------------------
-# Section 四: review and litigation
-
-
-def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> TableResult:
-    """The 15 numbers after the header, in order review ×5, direct ×5, after review ×5."""
-    header_words = [label_key(w) for w in template.review_header_words]
-    seen_header = False
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for token in tokens:
-        if token.kind == TEXT:
-            key = label_key(token.text)
-            if any(w in key for w in header_words):
-                seen_header = True
-            if current:
-                runs.append(current)
-                current = []
-            continue
-        if seen_header:
-            current.append(token)
-    run_at_end = bool(current)
-    if current:
-        runs.append(current)
-    rows, cols = template.review_rows, template.review_columns
-    width = len(rows) * len(cols)
-    if not seen_header:
-        return TableResult([], {}, [])
-    cells: list[Token] = []
-    filled = [r for r in runs if any(t.kind == VALUE for t in r)]
-    if filled:
-        if len(filled) == len(rows) and all(len(r) <= len(cols) for r in filled):
-            cells = [t for r in filled for t in r]
-        else:
-            cells = filled[0]
-    elif runs:
-        cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
-    cells = _after_opener(cells, width)
-    last_run_is_first = bool(runs) and cells is runs[-1]
-    accept = _review_rule(len(rows), len(cols))
-    resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
-    if not cells:
-        resolved = [(None, Flag.MISSING)] * width
-    facts: list[Fact] = []
-    for r, row in enumerate(rows):
-        part = resolved[r * len(cols):(r + 1) * len(cols)]
-        label = template.review_row_labels[row]
-        facts.extend(_facts_for("review", row, label, cols, part, {}))
-    return TableResult(facts, {}, list(rows) if cells else [])
-
-
-def _after_opener(cells: list[Token], width: int) -> list[Token]:
-    """The numbers row's cells without what precedes its opener: in layouts that open each
-    row with a bare `|` line, blanks before that line belong to the header row above
-    (its padding), and the opener itself is no cell."""
-    if len(cells) <= width:
-        return cells
-    for index, token in enumerate(cells):
-        if token.kind != BLANK:
-            break
-        if token.text == BARE and len(cells) - index - 1 == width:
-            return cells[index + 1:]
-    return cells
-
-
-def _review_rule(n_rows: int, n_cols: int) -> Accept:
-    rules = [_sum_rule(list(range(r * n_cols, r * n_cols + n_cols - 1)), r * n_cols + n_cols - 1)
-             for r in range(n_rows)]
-    return lambda cells: all(rule(cells) for rule in rules)
+    return sum_rule(parts, total)

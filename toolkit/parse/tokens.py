@@ -96,13 +96,13 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             for index, piece in enumerate(pieces):
                 cell = piece.strip()
                 if cell:
-                    _chunk(cell, at + piece.index(cell), tokens)
+                    chunk(cell, at + piece.index(cell), tokens)
                 elif (piece and 0 < index < last) or piece == " ":
                     tokens.append(Token(BLANK, "", at, soft=True))
                 at += len(piece) + 1
         else:
             grid_columns = 0
-            _chunk(stripped, line_start + line.index(stripped), tokens)
+            chunk(stripped, line_start + line.index(stripped), tokens)
     return tokens
 
 
@@ -117,14 +117,14 @@ def _placed_row(pieces: list[str], line_start: int, out: list[Token]) -> None:
         cell = piece.strip()
         if cell:
             before = len(out)
-            _chunk(cell, at + piece.index(cell), out)
+            chunk(cell, at + piece.index(cell), out)
             out[before:] = [t._replace(from_end=from_end) for t in out[before:]]
         else:
             out.append(Token(BLANK, "", at, soft=True, from_end=from_end))
         at += len(piece) + 1
 
 
-def _chunk(cell: str, start: int, out: list[Token]) -> None:
+def chunk(cell: str, start: int, out: list[Token]) -> None:
     """Tokens of one stripped cell or line of text (possibly several cells run together)."""
     if (cell.isdigit() and cell.isascii()) or _LONE_VALUE.match(cell):
         out.append(Token(VALUE, cell, start, False, True))
