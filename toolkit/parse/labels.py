@@ -91,6 +91,12 @@ class RowMatcher:
     def is_group(self, key: str) -> bool:
         return any(key == g or key.startswith(g) for g in self.groups)
 
+    def is_group_part(self, key: str) -> bool:
+        """A piece of a group label split off by PDF text extraction ((四)无 … 法提供): it
+        labels no row and holds no numbers, so it neither ends nor starts a row."""
+        return len(key) >= 2 and any(
+            key != g and (g.startswith(key) or g.endswith(key)) for g in self.groups)
+
     def match(self, text: str, last: int | None) -> LabelMatch | None:
         """The row `text` labels, among rows after `last` (None before the first row)."""
         found = self._cache.get((text, last), _UNSET)
@@ -162,6 +168,6 @@ def _continues(row: Row, joined: str) -> bool:
             return True
     if len(joined) < 4:
         return False
-    return any(len(joined) <= len(variant) + 1
+    return any(len(joined) <= len(variant)
                and SequenceMatcher(None, joined, variant, autojunk=False).ratio() >= 0.75
                for variant in row.label_keys)

@@ -1,7 +1,6 @@
 """Parse one report: text → sections → tables → values → checks, plus metadata."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +9,7 @@ from toolkit.parse.checks import check_report
 from toolkit.parse.converter import converter_tokens, is_converter_markdown
 from toolkit.parse.meta import find_agency, find_published, find_title, find_year
 from toolkit.parse.normalise import normalise_text
+from toolkit.parse.regions import find_spans
 from toolkit.parse.report import Fact, Report
 from toolkit.parse.review import parse_review
 from toolkit.parse.sections import Heading, find_headings, split_sections
@@ -25,31 +25,10 @@ from toolkit.spec.errors import NotAReport
 from toolkit.spec.template import Template, load_template
 from toolkit.spec.vocab import Flag, Status
 
-_ACTIVE_ANCHOR = re.compile(r"第二十条第?\s*\(一\)|第二十条")
-_REQUESTS_ANCHOR = re.compile(r"勾稽关系|申请人情况|本年新收")
-_REVIEW_ANCHOR = re.compile(r"行政复议")
 LEGACY = "legacy"
 """`meta.template` of a report from before the first template version starts."""
 UNKNOWN = "unknown"
 """`meta.template` of a report whose tables tell no version."""
-
-
-def _region(text: str, headings: Mapping[str, Heading], key: str, following: tuple[str, ...],
-            anchor: re.Pattern[str], after: int) -> tuple[int, int] | None:
-    """Start and end offsets of a table's section, by heading or, failing that, by anchor."""
-    if key in headings:
-        start = headings[key].end
-    else:
-        match = anchor.search(text, after)
-        if match is None:
-            return None
-        start = match.start()
-    end = len(text)
-    for nxt in following:
-        if nxt in headings and headings[nxt].start >= start:
-            end = headings[nxt].start
-            break
-    return start, end
 
 
 _CUT_FRAGMENTS = frozenset({".", ",", "+", "增", "减", "增加", "减少"})
@@ -102,16 +81,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     published = find_published(text, hints)
     year = find_year(text, title, published)
 
-    active_span = _region(text, headings, "active", ("requests", "review", "problems", "other"),
-                          _ACTIVE_ANCHOR, 0)
-    requests_from = active_span[0] if active_span else 0
-    requests_span = _region(text, headings, "requests", ("review", "problems", "other"),
-                            _REQUESTS_ANCHOR, requests_from)
-    if active_span and requests_span and "requests" not in headings and active_span[1] > requests_span[0]:
-        active_span = (active_span[0], requests_span[0])
-    review_from = requests_span[1] if requests_span and "review" not in headings else 0
-    review_span = _region(text, headings, "review", ("problems", "other"), _REVIEW_ANCHOR,
-                          review_from) if ("review" in headings or requests_span) else None
+    active_span, requests_span, review_span = find_spans(text, headings, template)
 
     converter = is_converter_markdown(text, template)
     results: list[TableResult] = []

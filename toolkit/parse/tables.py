@@ -392,6 +392,8 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
             found, label, start = _joined_label(matcher, loose, token, last)
         if found is None:
             key = label_key(token.text)
+            if matcher.is_group_part(key):
+                continue
             if (current is not None and not current.cells and not matcher.is_group(key)
                     and not _request_header(key, template)
                     and matcher.continues(current.row, current.label, token.text)):
