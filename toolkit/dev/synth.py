@@ -464,6 +464,24 @@ def expected(report: SyntheticReport, variant: Variant = PLAIN) -> tuple[
     return values, dict.fromkeys(sorted(effects.blank), "blank"), effects.lost
 
 
+def claims(report: SyntheticReport) -> str:
+    """Section 一's sentences restating the tables, as reports do (the numbers the prose
+    checks compare with the tables)."""
+    v = report.values
+    suits = v["review.litigation_direct.total"] + v["review.litigation_after_review.total"]
+    return (f"本年度共新收政府信息公开申请{v['requests.new_received.total']}件,"
+            f"上年结转{v['requests.carried_over.total']}件;"
+            f"全年共办结政府信息公开申请{v['requests.total_processed.total']}件,"
+            f"其中予以公开{v['requests.granted.total']}件、部分公开{v['requests.partial.total']}件;"
+            f"结转下年度继续办理{v['requests.carried_forward.total']}件。"
+            f"因政府信息公开申请行政复议{v['review.review.total']}件,提起行政诉讼{suits}件。")
+
+
+def _prose(report: SyntheticReport) -> dict[int, str]:
+    """The prose of sections 一, 五 and 六 by section index."""
+    return {0: OVERVIEW + claims(report), 4: PROBLEMS, 5: OTHER[report.version]}
+
+
 def rows_of(report: SyntheticReport) -> list[str]:
     """The report's rows (`active.rules`, `requests.granted`, …) in printed order."""
     template = load_template()
@@ -523,7 +541,7 @@ def _text(report: SyntheticReport, layout: str, variant: Variant) -> str:
     head = [f"# {report.title}" if markdown else report.title,
             f"发布时间:{report.published} 来源:{report.agency}", INTRO]
     blocks.append(head)
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         block = [heading_prefix + heading]
         if index in prose:
@@ -569,7 +587,7 @@ def _html_table(grid: Grid, row_tags: str = "rows") -> str:
 def _html(report: SyntheticReport, variant: Variant) -> str:
     tables = iter(_tables(report, wide=True, variant=variant)[0])
     body: list[str] = []
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         body.append(f'<p class="MsoNormal"><strong>{heading}</strong></p>')
         if index in prose:
@@ -658,7 +676,7 @@ def _docx(report: SyntheticReport, variant: Variant) -> bytes:
     document.add_paragraph(f"发布时间：{report.published}")
     document.add_paragraph(INTRO)
     tables = iter(_tables(report, wide=True, variant=variant)[0])
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         document.add_paragraph(heading)
         if index in prose:

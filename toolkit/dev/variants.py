@@ -26,7 +26,9 @@ class Variant:
 
     `garble`/`insert_before` name a row (`requests.carried_over`): its label replaced by
     garbage, or an unknown row (with numbers of its own) inserted before it; `unprinted`: a
-    row printed without its cells (pg_009: labels only), in text layouts.
+    row printed without its cells (pg_009: labels only), in text layouts; `shift_row`: a
+    row's numbers printed under the next row's label (whose own numbers are lost), the row
+    itself without cells: a layout slip only the prose can reveal.
     """
 
     blank_zeros: bool = False
@@ -35,6 +37,7 @@ class Variant:
     garble: str | None = None
     insert_before: str | None = None
     unprinted: str | None = None
+    shift_row: str | None = None
 
     def __post_init__(self) -> None:
         if self.row_tags not in ROW_TAGS:
@@ -70,6 +73,8 @@ def apply(grids: list[Grid], variant: Variant, outcome_rows: frozenset[str]) -> 
                  if not _unprinted(c, variant, effects)] for row in grid]
         if variant.insert_before:
             grid = _insert(grid, variant.insert_before)
+        if variant.shift_row:
+            grid = _shift(grid, variant.shift_row, effects)
         out.append(grid)
     return out, effects
 
@@ -126,3 +131,21 @@ def _insert(grid: Grid, row: str) -> Grid:
     cells += [c._replace(text=values.pop(0), key=None) if c.number else c._replace(text="")
               for c in model[1:]]
     return [*grid[:at], cells, *grid[at:]]
+
+
+def _shift(grid: Grid, row: str, effects: Effects) -> Grid:
+    """The numbers of `row` moved to the next row that has numbers (whose own are dropped);
+    both rows' keys are lost."""
+    at = next((r for r, cells in enumerate(grid) if any(c.row == row for c in cells)), None)
+    if at is None:
+        return grid
+    after = next((r for r in range(at + 1, len(grid)) if any(c.number for c in grid[r])), None)
+    if after is None:
+        return grid
+    moved = [c for c in grid[at] if c.number]
+    effects.lost.update(c.key for c in (*moved, *grid[after]) if c.key)
+    numbers = iter(moved)
+    out = list(grid)
+    out[at] = [c for c in grid[at] if not c.number]
+    out[after] = [next(numbers)._replace(key=None) if c.number else c for c in grid[after]]
+    return out

@@ -9,10 +9,12 @@ from toolkit.parse.checks import check_report
 from toolkit.parse.converter import converter_tokens, is_converter_markdown
 from toolkit.parse.meta import find_agency, find_published, find_title, find_year
 from toolkit.parse.normalise import normalise_text
+from toolkit.parse.prose import check_statements, find_statements
 from toolkit.parse.regions import find_spans
-from toolkit.parse.report import Fact, Report
+from toolkit.parse.report import Check, Fact, Report
 from toolkit.parse.review import parse_review
 from toolkit.parse.sections import Heading, find_headings, split_sections
+from toolkit.parse.selfcheck import self_check
 from toolkit.parse.tables import (
     TableResult,
     leading_versions,
@@ -22,6 +24,7 @@ from toolkit.parse.tables import (
 from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
 from toolkit.places.regions import place_body
 from toolkit.spec.errors import NotAReport
+from toolkit.spec.prose import load_prose
 from toolkit.spec.template import Template, load_template
 from toolkit.spec.vocab import Flag, Status
 
@@ -100,17 +103,25 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         raise NotAReport(source, "no disclosure annual report found: no section headings, "
                                  "report tables or report title")
     facts = [f for r in results for f in r.facts]
+    notes = [n for r in results for n in r.notes]
+    prose_checks: list[Check] = []
     if version is not None:
         facts = _redo_active_if_needed(results, facts, version, text, active_span, template,
                                        converter)
         by_key = _complete(facts, version, template)
-        facts = list(by_key.values())
         values = {key: fact.value for key, fact in by_key.items()}
+        statements = find_statements(text, load_prose(template=template), year)
+        prose_checks = check_statements(statements, values, version)
+        slips = self_check(by_key, values, statements, prose_checks, version, template)
+        if slips:
+            notes += slips
+            prose_checks = check_statements(statements, values, version)
+        facts = list(by_key.values())
     else:
         values = {f.key: f.value for f in facts}
     legacy = year is not None and template.version_for_year(year) is None
     template_name = version or (LEGACY if legacy else UNKNOWN)
-    checks = check_report(values, version, template)
+    checks = check_report(values, version, template) + prose_checks
     agency = find_agency(text, title)
     place = place_body(agency, text, hints)
     report = Report(
@@ -130,7 +141,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         fact_list=facts,
         check_list=checks,
         sections=sections,
-        notes=[n for r in results for n in r.notes],
+        notes=notes,
     )
     return report
 
