@@ -24,7 +24,8 @@ sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
 
-from toolkit import briefings  # noqa: E402
+from toolkit.briefings.jobs import Job, check_adcode  # noqa: E402
+from toolkit.briefings.kernel import execute  # noqa: E402
 from toolkit.store import ingest  # noqa: E402
 from toolkit.store.views import STORE_ENV  # noqa: E402
 
@@ -39,7 +40,7 @@ REGIONS = {
 
 
 def golden_path(adcode: str) -> Path:
-    return GOLDEN / f"briefing_{briefings.check_adcode(adcode)}.ipynb"
+    return GOLDEN / f"briefing_{check_adcode(adcode)}.ipynb"
 
 
 def nbval_command(paths: list[Path]) -> list[str]:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest(CORPUS, store, progress=False)
         os.environ[STORE_ENV] = str(store)  # the kernels papermill starts inherit it
         for code in codes:
-            nb = briefings.execute(briefings.Job(code, store=""))
+            nb = execute(Job(code, store=""))
             nb.metadata["golden"] = {"region": code, "why": REGIONS.get(code, ""),
                                      "regenerate": "scripts/regenerate_goldens.py"}
             nbformat.write(nb, golden_path(code))
