@@ -119,5 +119,10 @@ def test_plain_markdown_is_not_converter_markdown() -> None:
     plain = "## 二、主动公开政府信息情况\n| 第二十条第(一)项 | | |\n| --- | --- | --- |\n| 规章 | 1 | 2 |\n"
     assert not is_converter_markdown(plain, template)
     assert is_converter_markdown(HEAD + _row("规章", GENERIC, "规章", "1 2 3") * 3, template)
+    rows = [("一、本年新收政府信息公开申请数量", "1 0 0 0 0 0 1"), ("二、上年结转政府信息公开申请数量", "0 0 0 0 0 0 0"),
+            ("(一)予以公开", "1 0 0 0 0 0 1")]
+    invented = HEAD + "".join(_row(label, INVENTED, label, numbers) for label, numbers in rows)
+    assert is_converter_markdown(invented, template)
+    assert not is_converter_markdown(invented.replace("### (一)予以公开", "(一)予以公开"), template)
     assert [t.kind for t in converter_tokens("### 规章\n" + GENERIC + "| 规章 | 1 | 2 |\n", 0)] == [
         TEXT, VALUE, VALUE]

@@ -23,8 +23,8 @@ from toolkit.parse.tokens import BLANK, TEXT, Token, chunk, tokenize
 from toolkit.parse.values import is_value_text
 from toolkit.spec.template import Template, label_key
 
-_HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]*(?P<text>\S.*?)[ \t#]*$")
-_ROW_HEADING = re.compile(r"(?m)^[ \t]*#{2,6}[ \t]*(?P<text>\S.*?)[ \t#]*$")
+_HEADING = re.compile(r"[ \t]*#{2,6}[ \t]*(?P<text>\S.*?)[ \t#]*$")
+"""A heading line (matched from the line's start, `$` at the line's end)."""
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _GENERIC = re.compile(r"^(?:类别|项目|指标|名称|内容|序号|(?:数据|列|column|col)\s*\d+)$", re.I)
 _GENERIC_HEADER = re.compile(r"(?m)^[ \t]*#{2,6}.*\n(?:[ \t]*\n)*[ \t]*\|[^\n]*\|[ \t]*数据\s*1[ \t]*\|")
@@ -34,27 +34,34 @@ MIN_ROW_HEADINGS = 3
 
 
 @lru_cache(maxsize=4)
-def _row_label_keys(template: Template) -> frozenset[str]:
+def _row_label_keys(template: Template) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The row label keys (longer than two characters) and their lengths."""
     rows = (*template.active_rows, *template.request_rows)
-    return frozenset(key for row in rows for key in row.label_keys if len(key) > 2)
+    keys = frozenset(key for row in rows for key in row.label_keys if len(key) > 2)
+    return keys, tuple(sorted({len(k) for k in keys}))
 
 
 def is_converter_markdown(text: str, template: Template) -> bool:
     """Whether the document prints table rows as headings: at least MIN_ROW_HEADINGS
-    headings whose text ends with a row label of the template, or a heading over a table
-    whose columns are named 数据1, 数据2 …"""
-    if "#" not in text or "|" not in text:
+    `###` headings whose text ends with a row label of the template, or a heading over a
+    table whose columns are named 数据1, 数据2 …"""
+    if "\n###" not in text or "|" not in text:
         return False
-    if _GENERIC_HEADER.search(text):
+    if ("数据1" in text or "数据 1" in text) and _GENERIC_HEADER.search(text):
         return True
-    keys = _row_label_keys(template)
+    keys, lengths = _row_label_keys(template)
     found = 0
-    for match in _ROW_HEADING.finditer(text):
-        key = label_key(match["text"])
-        if any(key.endswith(k) for k in keys):
-            found += 1
-            if found >= MIN_ROW_HEADINGS:
-                return True
+    at = text.find("\n###")
+    while at != -1:
+        end = text.find("\n", at + 1)
+        match = _HEADING.match(text, at + 1, len(text) if end == -1 else end)
+        if match:
+            key = label_key(match["text"])
+            if any(key[-n:] in keys for n in lengths if n <= len(key)):
+                found += 1
+                if found >= MIN_ROW_HEADINGS:
+                    return True
+        at = text.find("\n###", at + 1)
     return False
 
 

@@ -61,6 +61,7 @@ class RowMatcher:
         self.groups = [label_key(g) for g in groups]
         self._cache: dict[tuple[str, int | None], object] = {}
         self._continues: dict[tuple[str, str, str], bool] = {}
+        self._group_parts: dict[str, bool] = {}
 
     def _allowed(self, index: int, last: int | None, variant: str) -> bool:
         if last is not None and index <= last:
@@ -94,8 +95,13 @@ class RowMatcher:
     def is_group_part(self, key: str) -> bool:
         """A piece of a group label split off by PDF text extraction ((四)无 … 法提供): it
         labels no row and holds no numbers, so it neither ends nor starts a row."""
-        return len(key) >= 2 and any(
-            key != g and (g.startswith(key) or g.endswith(key)) for g in self.groups)
+        found = self._group_parts.get(key)
+        if found is None:
+            found = len(key) >= 2 and any(
+                key != g and (g.startswith(key) or g.endswith(key)) for g in self.groups)
+            if len(self._group_parts) < 100_000:
+                self._group_parts[key] = found
+        return found
 
     def match(self, text: str, last: int | None) -> LabelMatch | None:
         """The row `text` labels, among rows after `last` (None before the first row)."""

@@ -30,22 +30,22 @@ def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> T
     seen_header = False
     runs: list[Run] = []
     current: list[Token] = []
-    named: str | None = None
+    last_text = ""
     for token in tokens:
         if token.kind == TEXT:
             key = label_key(token.text)
             if any(w in key for w in header_words):
                 seen_header = True
             if current:
-                runs.append((named, current))
+                runs.append((review_row_named(last_text, template), current))
                 current = []
-            named = review_row_named(token.text, template)
+            last_text = token.text
             continue
         if seen_header:
             current.append(token)
     run_at_end = bool(current)
     if current:
-        runs.append((named, current))
+        runs.append((review_row_named(last_text, template), current))
     if not seen_header:
         return TableResult([], {}, [])
     by_label = _by_label(runs, template)

@@ -62,7 +62,7 @@ def resolve_cells(
     tokens = list(cells)
     if not tokens:
         return [(None, Flag.MISSING)] * width
-    if right_aligned and len(tokens) > width:
+    if right_aligned and len(tokens) > width and tokens[0].from_end >= 0:
         placed = _right_edge(tokens, width)
         if placed is _NOT_PLACED:
             pass
@@ -119,21 +119,24 @@ _NOT_PLACED: list[Token] = []
 def _right_edge(tokens: Sequence[Token], width: int) -> list[Token] | None:
     """The tokens of a fully placed markdown row's last `width` cells; None when something
     other than an empty slot sits before them (the row does not read as the template
-    prints it); `_NOT_PLACED` when the tokens are not one such row's cells."""
-    ends = [t.from_end for t in tokens]
-    if min(ends) < 0:
+    prints it); `_NOT_PLACED` when the tokens are not one such row's cells (the next line's
+    empty slots before its label may follow them)."""
+    values: list[Token] = []
+    previous = tokens[0].from_end + 1
+    for index, token in enumerate(tokens):
+        place = token.from_end
+        if place < 0 or place >= previous:  # unplaced, or the next line
+            if any(t.kind != BLANK for t in tokens[index:]):
+                return _NOT_PLACED
+            break
+        previous = place
+        if place < width:
+            values.append(token)
+        elif token.kind != BLANK:
+            return None
+    if previous == tokens[0].from_end + 1:
         return _NOT_PLACED
-    line = 1  # the row's own line; after it, the next line's empty slots before its label
-    while line < len(ends) and ends[line] < ends[line - 1]:
-        line += 1
-    if any(t.kind != BLANK for t in tokens[line:]):
-        return _NOT_PLACED
-    values = [t for t in tokens[:line] if t.from_end < width]
-    if len(values) != width:
-        return None
-    if any(t.kind != BLANK for t in tokens[:line] if t.from_end >= width):
-        return None
-    return values
+    return values if len(values) == width else None
 
 
 def _runs_together(text: str) -> bool:

@@ -116,24 +116,23 @@ def _placed_row(pieces: list[str], line_start: int, out: list[Token]) -> None:
         from_end = len(cells) - 1 - index
         cell = piece.strip()
         if cell:
-            before = len(out)
-            chunk(cell, at + piece.index(cell), out)
-            out[before:] = [t._replace(from_end=from_end) for t in out[before:]]
+            chunk(cell, at + piece.index(cell), out, from_end)
         else:
             out.append(Token(BLANK, "", at, soft=True, from_end=from_end))
         at += len(piece) + 1
 
 
-def chunk(cell: str, start: int, out: list[Token]) -> None:
-    """Tokens of one stripped cell or line of text (possibly several cells run together)."""
+def chunk(cell: str, start: int, out: list[Token], from_end: int = -1) -> None:
+    """Tokens of one stripped cell or line of text (possibly several cells run together);
+    `from_end`: the cell's place in a placed markdown row (see Token)."""
     if (cell.isdigit() and cell.isascii()) or _LONE_VALUE.match(cell):
-        out.append(Token(VALUE, cell, start, False, True))
+        out.append(Token(VALUE, cell, start, False, True, from_end))
     elif len(cell) > 1 and not _NEEDS_SCAN.search(cell):
-        out.append(Token(TEXT, cell, start))
+        out.append(Token(TEXT, cell, start, False, False, from_end))
     elif _WHOLE_MARKER.match(cell):
-        out.append(Token(VALUE, cell, start, False, True))
+        out.append(Token(VALUE, cell, start, False, True, from_end))
     else:
-        out.extend([Token(kind, text, start + at, False, alone)
+        out.extend([Token(kind, text, start + at, False, alone, from_end)
                     for kind, text, at, alone in _scan(cell)])
 
 
