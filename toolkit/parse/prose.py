@@ -46,16 +46,15 @@ def find_statements(text: str, prose: ProseClaims, year: int | None) -> list[Sta
     report's lines are table cells.
     """
     found: list[Statement] = []
-    done = -1
-    for hit in prose.line_chars.finditer(text):
-        if hit.start() < done:
-            continue
+    hit = prose.line_chars.search(text)
+    while hit is not None:
         start = text.rfind("\n", 0, hit.start()) + 1
         end = text.find("\n", hit.end())
-        done = end = len(text) if end == -1 else end
+        end = len(text) if end == -1 else end
         line = text[start:end]
         if "|" not in line and prose.lines_with.search(line):
             found += _in_line(line, start, prose, year)
+        hit = prose.line_chars.search(text, end)
     order = {claim.name: i for i, claim in enumerate(prose.claims)}
     found.sort(key=lambda s: (s.location, order[s.claim.name]))
     seen: set[tuple[str, float | int]] = set()
@@ -72,11 +71,9 @@ def _in_line(line: str, base: int, prose: ProseClaims, year: int | None) -> list
     """The claims of one line of prose (`base`: its offset in the document), in line order
     (a line with a `|` is a table row, never searched)."""
     matches: list[tuple[int, int, Claim, re.Match[str], str | None]] = []
-    for claim in prose.claims:
-        for index, pattern in enumerate((*claim.patterns, *claim.zero)):
-            if claim.anchors[index] not in line:
-                continue
-            number = "n" if index < len(claim.patterns) else None
+    for claim, pattern, anchor, has_number in prose.scanners:
+        if anchor in line:
+            number = "n" if has_number else None
             matches += [(m.start(), -m.end(), claim, m, number) for m in pattern.finditer(line)]
     if not matches:
         return []

@@ -60,6 +60,19 @@ class ProseClaims:
     line_chars: re.Pattern[str]
     """A character every `lines_with` holds, to find candidate lines fast."""
 
+    @property
+    def scanners(self) -> tuple[tuple[Claim, re.Pattern[str], str, bool], ...]:
+        """Every pattern as (claim, pattern, its anchor words, whether it has a number)."""
+        return _scanners(self)
+
+
+@cache
+def _scanners(prose: ProseClaims) -> tuple[tuple[Claim, re.Pattern[str], str, bool], ...]:
+    return tuple((claim, pattern, anchor, index < len(claim.patterns))
+                 for claim in prose.claims
+                 for index, (pattern, anchor) in enumerate(zip(
+                     (*claim.patterns, *claim.zero), claim.anchors, strict=True)))
+
 
 
 DEFAULT_PATH = Path(__file__).parent / "prose.toml"
