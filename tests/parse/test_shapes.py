@@ -16,7 +16,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from toolkit.dev import synth
@@ -74,6 +74,9 @@ def test_unknown_labels_give_their_numbers_to_no_row(layout: str, mutation: str)
 
     @settings(max_examples=25, deadline=None)
     @given(seed=SEEDS, version=VERSIONS)
+    # runtogether, granted garbled: its claim (1) equals 上年结转's total, which the prose
+    # confirms: the self-check must not take that for a slip.
+    @example(seed=84, version="2021")
     def check(seed: int, version: str) -> None:
         rng = random.Random(seed)
         report = synth.random_report(rng, version, single_digit=layout == "runtogether")

@@ -10,7 +10,8 @@ other shape is the publisher's (or a scope the prose counts differently): it sta
 failed check and the table keeps its values.
 
 A claim of 0 decides nothing here: zeros fill most tables, so one in a neighbouring cell
-is no sign of a slip.
+is no sign of a slip; nor does a number in a cell the prose confirms with a claim of its
+own.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def self_check(by_key: dict[str, Fact], values: dict[str, float | int | None],
     one note per slip found. `checks`: the statements' checks, in the same order."""
     notes: list[str] = []
     nulled: set[str] = set()
+    confirmed = {check.keys for check in checks if check.status == CheckStatus.PASS}
     for statement, check in zip(statements, checks, strict=True):
         if statement.number == 0 or check.status == CheckStatus.PASS:
             continue
@@ -42,7 +44,8 @@ def self_check(by_key: dict[str, Fact], values: dict[str, float | int | None],
                 continue
             if meaning[0] in nulled or not _evidence(by_key, meaning[0]):
                 continue
-            slip = _found_slip(meaning[0], statement.number, by_key, values, template, version)
+            slip = _found_slip(meaning[0], statement.number, by_key, values, template, version,
+                               confirmed)
             if slip is None:
                 continue
             kind, where, affected = slip
@@ -76,10 +79,12 @@ def _evidence(by_key: dict[str, Fact], key: str) -> bool:
 
 
 def _found_slip(key: str, number: float | int, by_key: dict[str, Fact],
-                values: dict[str, float | int | None], template: Template,
-                version: str) -> Slip | None:
+                values: dict[str, float | int | None], template: Template, version: str,
+                confirmed: set[str]) -> Slip | None:
+    """The first slip that puts `number` where the table has it; a cell the prose itself
+    confirms (a claim of its own that passes) has not slipped."""
     for slip in _slips(key, by_key, template, version):
-        if values.get(slip[1]) == number:
+        if values.get(slip[1]) == number and slip[1] not in confirmed:
             return slip
     return None
 
