@@ -1,6 +1,7 @@
 """Parse one report: text → sections → tables → values → checks, plus metadata."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +22,7 @@ from toolkit.parse.tables import (
     parse_active,
     parse_requests,
 )
-from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
+from toolkit.parse.tokens import TEXT, VALUE, Token, is_eof_cut, tokenize
 from toolkit.places.regions import place_body
 from toolkit.spec.errors import NotAReport
 from toolkit.spec.prose import load_prose
@@ -37,6 +38,8 @@ UNKNOWN = "unknown"
 _CUT_FRAGMENTS = frozenset({".", ",", "+", "增", "减", "增加", "减少"})
 """What a page cut mid-cell can leave as its last token: the start of a value (a sign: the
 cell was `+4`), never a label, so the row before it runs to the cut."""
+_CUT_TAG = re.compile(r"</?[A-Za-z]*$")
+"""A tag cut by the end of an HTML page, read as text (`2</`): markup, not a label."""
 
 
 def _tokens(text: str, span: tuple[int, int], converter: bool = False) -> tuple[
@@ -45,12 +48,15 @@ def _tokens(text: str, span: tuple[int, int], converter: bool = False) -> tuple[
     segment = text[start:end].rstrip(" \t")
     tokens = converter_tokens(segment, start) if converter else tokenize(segment, start)
     at_end = end == len(text)
-    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in _CUT_FRAGMENTS:
+    if not (at_end and is_eof_cut(text)):
+        return tokens, at_end
+    if len(tokens) > 1 and (tokens[-1].text in _CUT_FRAGMENTS
+                            or (tokens[-1].kind == TEXT and _CUT_TAG.match(tokens[-1].text))):
         tokens.pop()
-    if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
+    if tokens and tokens[-1].kind == VALUE:
         last = tokens[-1]
-        rest = segment[last.start - start + len(last.text):]
-        if rest.strip() in ("", ".", ","):
+        rest = segment[last.start - start + len(last.text):].strip()
+        if rest in ("", ".", ",") or _CUT_TAG.match(rest):
             tokens.pop()
     return tokens, at_end
 

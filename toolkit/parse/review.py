@@ -66,9 +66,10 @@ def _in_order(runs: list[list[Token]], template: Template, cut: bool) -> TableRe
             cells = filled[0]
     elif runs:
         cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
-    cells = _after_opener(cells, width)
-    last_run_is_first = bool(runs) and cells is runs[-1]
-    resolved = resolve_cells(cells, width, cut and last_run_is_first, _review_rule(template))
+    last_run = runs[-1] if runs else None
+    cut = cut and cells is last_run
+    cells = _after_opener(cells, width, cut)
+    resolved = resolve_cells(cells, width, cut, _review_rule(template))
     if not cells:
         resolved = [(None, Flag.MISSING)] * width
     return _result([resolved[r * len(cols):(r + 1) * len(cols)] for r in range(len(rows))],
@@ -144,16 +145,19 @@ def _named(key: str, template: Template) -> str | None:
     return None
 
 
-def _after_opener(cells: list[Token], width: int) -> list[Token]:
+def _after_opener(cells: list[Token], width: int, cut: bool) -> list[Token]:
     """The numbers row's cells without what precedes its opener: in layouts that open each
     row with a bare `|` line, blanks before that line belong to the header row above
-    (its padding), and the opener itself is no cell."""
-    if len(cells) <= width:
+    (its padding), and the opener itself is no cell. The opener is the first bare line
+    among the blanks the run starts with, when that leaves the row's cells (all of them,
+    or, on a page cut in the row, the ones it shows)."""
+    if len(cells) <= width and not cut:
         return cells
     for index, token in enumerate(cells):
         if token.kind != BLANK:
             break
-        if token.text == BARE and len(cells) - index - 1 == width:
+        if token.text == BARE and (len(cells) - index - 1 == width
+                                   or (cut and len(cells) - index - 1 < width)):
             return cells[index + 1:]
     return cells
 

@@ -10,8 +10,8 @@ other shape is the publisher's (or a scope the prose counts differently): it sta
 failed check and the table keeps its values.
 
 A claim of 0 decides nothing here: zeros fill most tables, so one in a neighbouring cell
-is no sign of a slip; nor does a number in a cell the prose confirms with a claim of its
-own.
+is no sign of a slip; nor is a number in a cell the prose confirms with a claim of its own
+(of another number: a claim of the same number confirms either reading).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def self_check(by_key: dict[str, Fact], values: dict[str, float | int | None],
     one note per slip found. `checks`: the statements' checks, in the same order."""
     notes: list[str] = []
     nulled: set[str] = set()
-    confirmed = {check.keys for check in checks if check.status == CheckStatus.PASS}
+    confirmed = {check.keys: check.right for check in checks if check.status == CheckStatus.PASS}
     for statement, check in zip(statements, checks, strict=True):
         if statement.number == 0 or check.status == CheckStatus.PASS:
             continue
@@ -44,11 +44,13 @@ def self_check(by_key: dict[str, Fact], values: dict[str, float | int | None],
                 continue
             if meaning[0] in nulled or not _evidence(by_key, meaning[0]):
                 continue
-            slip = _found_slip(meaning[0], statement.number, by_key, values, template, version,
-                               confirmed)
-            if slip is None:
+            slips = _found_slips(meaning[0], statement.number, by_key, values, template,
+                                 version, confirmed)
+            if not slips:
                 continue
-            kind, where, affected = slip
+            kind = " or ".join(dict.fromkeys(s[0] for s in slips))
+            where = ", ".join(s[1] for s in slips)
+            affected = tuple(dict.fromkeys(k for s in slips for k in s[2]))
             shown = _shown(by_key, meaning[0])
             nulled.update(affected)
             for key in affected:
@@ -78,15 +80,15 @@ def _evidence(by_key: dict[str, Fact], key: str) -> bool:
                for k in _row_keys(by_key, table, row))
 
 
-def _found_slip(key: str, number: float | int, by_key: dict[str, Fact],
-                values: dict[str, float | int | None], template: Template, version: str,
-                confirmed: set[str]) -> Slip | None:
-    """The first slip that puts `number` where the table has it; a cell the prose itself
-    confirms (a claim of its own that passes) has not slipped."""
-    for slip in _slips(key, by_key, template, version):
-        if values.get(slip[1]) == number and slip[1] not in confirmed:
-            return slip
-    return None
+def _found_slips(key: str, number: float | int, by_key: dict[str, Fact],
+                 values: dict[str, float | int | None], template: Template, version: str,
+                 confirmed: dict[str, float | None]) -> list[Slip]:
+    """Every slip that puts `number` where the table has it (when two would, the parse
+    cannot tell which happened: both are doubted); a cell the prose itself confirms (a
+    claim of its own that passes) has not slipped, unless that claim states the same
+    number (then it confirms either reading)."""
+    return [slip for slip in _slips(key, by_key, template, version)
+            if values.get(slip[1]) == number and confirmed.get(slip[1], number) == number]
 
 
 def _slips(key: str, by_key: dict[str, Fact], template: Template,

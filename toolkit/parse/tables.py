@@ -55,24 +55,23 @@ def resolve_cells(
     (what it shows, the rest missing: digits run together at the cut may be cut short, so
     they are ambiguous); anything else is ambiguous, never a guess. Cells that stood alone
     on their line or between pipes are never cut, unless the row's digits all stand in
-    one such cell. `right_aligned`: the table prints a row's numbers in its last columns,
+    one such cell (or the cell's digits cannot be one number). `right_aligned`: the table prints a row's numbers in its last columns,
     so in a markdown row whose every cell has its place, they are the last `width` cells
     (the empty slots before them are the label's merged cells).
     """
     tokens = list(cells)
     if not tokens:
         return [(None, Flag.MISSING)] * width
-    if right_aligned and len(tokens) > width and tokens[0].from_end >= 0:
-        placed = _right_edge(tokens, width)
+    if right_aligned and tokens[0].from_end >= 0:
+        placed = _right_edge(tokens, width, at_end)
         if placed is _NOT_PLACED:
             pass
         elif placed is None:
             return [(None, Flag.AMBIGUOUS)] * width
+        elif not placed:
+            return [(None, Flag.MISSING)] * width
         else:
             tokens = placed
-    if at_end:
-        while tokens and tokens[0].kind == BLANK and tokens[0].soft:
-            tokens.pop(0)
     if len(tokens) > width:
         while len(tokens) > width and tokens[-1].kind == BLANK:
             tokens.pop()
@@ -89,16 +88,21 @@ def resolve_cells(
     if all(t.kind == BLANK for t in tokens) and not at_end:
         return [(None, Flag.MISSING)] * width
     has_blank = any(t.kind == BLANK for t in tokens)
+    # A cell that stood alone is one number, unless it is the row's only one or its digits
+    # cannot be one number (a leading zero, too many digits).
+    fixed = frozenset(i for i, t in enumerate(tokens) if t.alone and not _runs_together(t.text)
+                      ) if len(tokens) > 1 else frozenset()
+    texts = [t.text for t in tokens]
     if at_end:
         must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
-        candidates = split_candidates([t.text for t in tokens], width, accept) if must_cut else []
+        candidates = split_candidates(texts, width, accept, fixed) if must_cut else []
         if not candidates:
             if any(t.kind == VALUE and not t.alone for t in tokens):
                 return [(None, Flag.AMBIGUOUS)] * width
             return [(t, None) for t in tokens] + [(None, Flag.MISSING)] * (width - len(tokens))
     else:
         cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
-        candidates = split_candidates([t.text for t in tokens], width, accept) if cuttable else []
+        candidates = split_candidates(texts, width, accept, fixed) if cuttable else []
     if not candidates:
         return [(None, Flag.AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
@@ -116,11 +120,12 @@ def resolve_cells(
 _NOT_PLACED: list[Token] = []
 
 
-def _right_edge(tokens: Sequence[Token], width: int) -> list[Token] | None:
-    """The tokens of a fully placed markdown row's last `width` cells; None when something
-    other than an empty slot sits before them (the row does not read as the template
-    prints it); `_NOT_PLACED` when the tokens are not one such row's cells (the next line's
-    empty slots before its label may follow them)."""
+def _right_edge(tokens: Sequence[Token], width: int, at_end: bool) -> list[Token] | None:
+    """The tokens of a placed markdown row's last `width` cells (fewer when the page cuts
+    the row: its first ones); None when something other than an empty slot sits before
+    them (the row does not read as the template prints it); `_NOT_PLACED` when the tokens
+    are not one such row's cells (the next line's empty slots before its label may follow
+    them)."""
     values: list[Token] = []
     previous = tokens[0].from_end + 1
     for index, token in enumerate(tokens):
@@ -136,7 +141,11 @@ def _right_edge(tokens: Sequence[Token], width: int) -> list[Token] | None:
             return None
     if previous == tokens[0].from_end + 1:
         return _NOT_PLACED
-    return values if len(values) == width else None
+    if len(values) == width:
+        return values
+    if at_end and (not values or values[0].from_end == width - 1):
+        return values
+    return None
 
 
 def _runs_together(text: str) -> bool:

@@ -64,6 +64,7 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
     """
     tokens: list[Token] = []
     offset = base
+    end = base + len(text)
     grid_columns = 0
     for line in text.split("\n"):
         line_start = offset
@@ -86,11 +87,13 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
                                     soft=True))
                 continue
             pieces = line.split("|")
-            placed = (grid_columns > 0 and stripped[0] == "|" and stripped[-1] == "|"
-                      and len(pieces) - 2 == grid_columns)
-            if placed:
-                _placed_row(pieces, line_start, tokens)
-                continue
+            if grid_columns > 0 and stripped[0] == "|":
+                if stripped[-1] == "|" and len(pieces) - 2 == grid_columns:
+                    _placed_row(pieces[:-1], grid_columns, line_start, tokens)
+                    continue
+                if offset >= end and len(pieces) - 1 <= grid_columns:  # a row cut by the page end
+                    _placed_row(pieces, grid_columns, line_start, tokens)
+                    continue
             at = line_start
             last = len(pieces) - 1
             for index, piece in enumerate(pieces):
@@ -106,14 +109,16 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
     return tokens
 
 
-def _placed_row(pieces: list[str], line_start: int, out: list[Token]) -> None:
-    """A markdown row as wide as its table's rule: every cell, an empty one too, is a token
-    that knows its place counted from the row's end (merged cells leave empty slots, so
-    only the template's alignment tells which slots hold a row's numbers)."""
+def _placed_row(pieces: list[str], columns: int, line_start: int, out: list[Token]) -> None:
+    """A markdown row of a table `columns` wide (its rule's), whole or cut by the page's
+    end (`pieces`: the line split at its pipes, without what follows a closing one): every
+    cell, an empty one too, is a token that knows its place counted from the row's end
+    (merged cells leave empty slots, so only the template's alignment tells which slots
+    hold a row's numbers)."""
     at = line_start + len(pieces[0]) + 1
-    cells = pieces[1:-1]
+    cells = pieces[1:]
     for index, piece in enumerate(cells):
-        from_end = len(cells) - 1 - index
+        from_end = columns - 1 - index
         cell = piece.strip()
         if cell:
             chunk(cell, at + piece.index(cell), out, from_end)
