@@ -33,6 +33,7 @@ from toolkit.spec.fields import (  # noqa: E402
     STORE_TABLES,
     Table,
 )
+from toolkit.spec.prose import load_prose  # noqa: E402
 from toolkit.spec.template import load_template  # noqa: E402
 from toolkit.spec.vocab import (  # noqa: E402
     MIN_PEERS_FOR_SPREAD,
@@ -109,6 +110,35 @@ def _formula(indicator: Indicator) -> str:
     if indicator.minus:
         denominator = f"({denominator}) − {terms(indicator.minus)}"
     return f"({numerator}) / ({denominator})"
+
+
+def _prose_claims() -> list[str]:
+    """Identity 7: each claim of toolkit/spec/prose.toml, as a `text_vs_table` scope."""
+    out = ["", "Against the report's own prose (`toolkit.parse.prose`; check `text_vs_table`, "
+           "`scope` = the claim; the claims and their patterns are declared in "
+           "`toolkit/spec/prose.toml`). A claim passes when its number equals the sum of one "
+           "of its meanings; a claim without meanings is recorded, never checkable. When a "
+           "claimed number sits where a layout slip would have put it (the same column of a "
+           "neighbouring row, the next column of the same row), the parse's self-check "
+           "(`toolkit.parse.selfcheck`) makes the rows concerned `ambiguous` and says why in "
+           "`Report.notes`; it never copies the prose's number into the table.", "",
+           "| scope | claim | meanings (keys summed; alternatives separated by \"or\") |",
+           "|---|---|---|"]
+    versions = load_template().versions_in_order()
+    for claim in load_prose().claims:
+        by_version = {v: claim.meanings_for(v) for v in versions}
+        if len({m for m in by_version.values()}) == 1:
+            meanings = _meanings(by_version[versions[0]])
+        else:
+            meanings = "; ".join(f"{v}: {_meanings(m)}" for v, m in by_version.items())
+        out.append(f"| `{claim.name}` | {_cell(claim.description)} | {_cell(meanings)} |")
+    return out
+
+
+def _meanings(meanings: tuple[tuple[str, ...], ...]) -> str:
+    if not meanings:
+        return "none (not checkable)"
+    return " or ".join(" + ".join(f"`{k}`" for k in meaning) for meaning in meanings)
 
 
 def _key_rows() -> list[str]:
@@ -188,6 +218,7 @@ def render() -> str:
     out += ["", "## Accounting identities (`checks.check`)", "",
             "Per report (`toolkit.parse.checks`):", "", "| check | 中文 | identity |", "|---|---|---|"]
     out += [f"| `{name}` | 勾稽关系 | {_cell(text)} |" for name, text in IDENTITIES.items()]
+    out += _prose_claims()
     out += ["", "Across years of one body (`toolkit.analysis.crosscheck`, computed on demand, not "
             "stored):", "", "| check | identity |", "|---|---|"]
     out += [f"| `{name}` | {_cell(text)} |" for name, text in CROSS_CHECKS]

@@ -7,7 +7,9 @@
 
 One JSON line per file, in path order: status, error, meta, every fact (value, flag, label,
 raw, location), every check and every section's text. `--diff` prints the files whose
-lines differ and exits 1 when any do.
+lines differ and exits 1 when any do, then what changed in the values: how many cells kept
+their number, lost it (became null, with the new flag), gained one, or became a DIFFERENT
+number (listed one by one: a change meant to make the parser safer has none of these).
 """
 from __future__ import annotations
 
@@ -57,7 +59,40 @@ def diff(before: Path, after: Path) -> int:
     for path in changed:
         print(f"differs: {path}")
     print(f"{len(old)} before, {len(new)} after, {len(changed)} differ")
+    if changed:
+        print(value_changes({p: old.get(p) for p in changed}, {p: new.get(p) for p in changed}))
     return 1 if changed else 0
+
+
+def _cells(line: str | None) -> dict[str, tuple[Any, Any]]:
+    """key -> (value, flag) of one snapshot line (facts are [table, row, column, value, flag, …])."""
+    if line is None:
+        return {}
+    record = json.loads(line)
+    return {".".join(f[:3]): (f[3], f[4]) for f in record.get("facts", [])}
+
+
+def value_changes(old: dict[str, str | None], new: dict[str, str | None]) -> str:
+    """A summary of how the cells of the differing files changed, by kind."""
+    from collections import Counter
+
+    kinds: Counter[str] = Counter()
+    different: list[str] = []
+    for path in old:
+        before, after = _cells(old[path]), _cells(new[path])
+        for key in before.keys() | after.keys():
+            (v0, f0), (v1, f1) = before.get(key, (None, "absent")), after.get(key, (None, "absent"))
+            if v0 is not None and v1 is not None and v0 != v1:
+                different.append(f"  DIFFERENT NUMBER {path} {key}: {v0} -> {v1}")
+            elif v0 is not None and v1 is None:
+                kinds[f"value -> null ({f1})"] += 1
+            elif v0 is None and v1 is not None:
+                kinds[f"null ({f0}) -> value"] += 1
+            elif f0 != f1:
+                kinds[f"flag {f0} -> {f1}"] += 1
+    out = [f"  {count:6d}  {kind}" for kind, count in sorted(kinds.items())]
+    out.append(f"  {len(different):6d}  value -> a different number")
+    return "\n".join(["cells of the differing files:", *out, *different[:50]])
 
 
 def main(argv: list[str] | None = None) -> int:

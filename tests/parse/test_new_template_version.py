@@ -133,7 +133,9 @@ def test_the_identities_sum_the_new_outcome_row(parsed: Report) -> None:
     outcome = checks[("outcomes", "total")]
     assert "requests.other_withdrawn.total" in outcome.keys.split(",")
     assert (outcome.status, outcome.left, outcome.right) == ("pass", 9, 9)
-    assert all(c.status == "pass" for c in parsed.check_list)
+    # A claim of the prose the tables hold no quantity for (未收取信息处理费) is never
+    # checkable; every other check passes.
+    assert all(c.status == "pass" for c in parsed.check_list if c.keys)
 
 
 def test_the_shipped_template_does_not_know_the_new_version() -> None:

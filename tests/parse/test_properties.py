@@ -24,7 +24,8 @@ from toolkit.spec.template import load_template
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 VERSIONS = st.sampled_from(("2019", "2021"))
 NEEDS_READER = ("html", "docx")
-TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether")
+TEXT_LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether",
+                "converter_md")
 EXAMPLES = 30
 
 def _report(seed: int, version: str, layout: str) -> synth.SyntheticReport:
@@ -111,7 +112,11 @@ def test_checks_pass(layout: str, tmp_path: Path) -> None:
     def check(seed: int, version: str) -> None:
         parsed = _parse(_report(seed, version, layout), layout, tmp_path)
         assert parsed.check_list
-        assert [c for c in parsed.check_list if c.status != "pass"] == []
+        # A claim the tables hold no quantity for (未收取信息处理费) is never checkable.
+        assert [c for c in parsed.check_list if c.status != "pass" and c.keys] == []
+        prose = {c.scope for c in parsed.check_list if c.check == "text_vs_table"}
+        assert {"new_received", "carried_over", "processed", "granted", "partial",
+                "carried_forward", "review", "litigation"} <= prose
         assert parsed.status == "ok"
 
     check()
@@ -145,6 +150,9 @@ def test_cut_page_shows_what_it_has(layout: str) -> None:
     @settings(max_examples=50, deadline=None)
     @given(seed=SEEDS, version=VERSIONS, fraction=st.floats(min_value=0.0, max_value=1.0))
     @example(seed=16918, version="2019", fraction=1.0)
+    # paragraphs: cut right after the sign of fees' +4 ("行政事业性收费 60 +"): 60 was cut
+    # into 6 and 0 when the dangling "+" hid that the row runs to the cut.
+    @example(seed=400716009, version="2019", fraction=0.19914337223804612)
     def check(seed: int, version: str, fraction: float) -> None:
         report = _report(seed, version, layout)
         if layout == "html":

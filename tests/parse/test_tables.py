@@ -199,3 +199,23 @@ def test_a_change_printed_with_the_minus_sign_keeps_its_sign() -> None:
     r = report("二、主动公开政府信息情况\n第二十条第(五)项\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量\n"
                "行政许可 | 30 | \u22125 | 14\n")
     assert r.values()["active.license.change"] == -5
+
+
+def test_a_lone_cell_is_never_cut_to_fill_a_row() -> None:
+    """Six numbers for seven columns, the last glued to a word: cutting the lone 11 into
+    1 and 1 would satisfy the row total (1+1+0+0+0+0 = 2), and be wrong."""
+    r = report(REQUEST_HEADER.replace("\n", " | ") + "\n一、本年新收政府信息公开申请数量 | 11 | 0 | 0 | 0 | 0 | 2注\n"
+               "二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0\n")
+    assert r.values()["requests.new_received.natural_person"] is None
+    assert r.flags()["requests.new_received.natural_person"] == "ambiguous"
+
+
+def test_an_html_page_cut_inside_a_tag_shows_what_it_has() -> None:
+    """A crawler's preview cut in `</td>` leaves `2</` as text: the 2 may be cut short."""
+    r = report(REQUEST_HEADER.replace("\n", " | ") + "\n一、本年新收政府信息公开申请数量 | 117 | 0 | 0 | 0 | 0 "
+               "| 11 | 128 | 二、上年结转政府信息公开申请数量 | 11 | 0 | 0 | 0 | 0 | 2</")
+    values, flags = r.values(), r.flags()
+    assert values["requests.new_received.total"] == 128
+    assert [values[f"requests.carried_over.{c}"] for c in ("natural_person", "other_org", "total")
+            ] == [11, None, None]
+    assert flags["requests.carried_over.other_org"] == "missing"

@@ -22,18 +22,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from pathlib import Path
-from typing import NamedTuple
 
+from toolkit.dev.cells import Cell, Grid, expand_text, width
+from toolkit.dev.converter import converter_lines
+from toolkit.dev.variants import PLAIN, Effects, Variant, apply, insertable
 from toolkit.spec.template import load_template
 
 LAYOUTS = ("lines", "paragraphs", "pipes", "pipe_cells", "markdown", "html", "runtogether",
-           "docx")
-EXTENSIONS = {"markdown": ".md", "html": ".html", "docx": ".docx"}
+           "docx", "converter_md")
+EXTENSIONS = {"markdown": ".md", "converter_md": ".md", "html": ".html", "docx": ".docx"}
+GRID_LAYOUTS = ("pipes", "pipe_cells", "markdown", "html", "docx", "lines", "paragraphs",
+                "converter_md")
+"""Layouts that give every cell its place, an empty one too (`lines` and `paragraphs` print
+it as a line holding a space): a blank there is `blank`, never a reason to doubt the row."""
 
 # Word files are ~50x slower to write and read than text; real crawls hold few of them.
 BENCH_MIX: dict[str, float] = {
     "lines": 1.0, "paragraphs": 1.0, "pipes": 1.0, "pipe_cells": 1.0, "markdown": 1.0,
-    "html": 1.0, "runtogether": 1.0, "docx": 0.02,
+    "html": 1.0, "runtogether": 1.0, "docx": 0.02, "converter_md": 0.3,
 }
 
 SECTION_HEADINGS = (
@@ -282,18 +288,6 @@ def random_report(rng: random.Random, version: str | None = None,
 # Tables as grids of cells, the way the template prints them
 
 
-class Cell(NamedTuple):
-    """One table cell as printed; a merged cell carries its spans."""
-
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-    number: bool = False
-
-
-Grid = list[list[Cell]]
-
-
 def _fmt(value: int | float) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
@@ -345,12 +339,12 @@ def _active_grid(report: SyntheticReport, wide: bool) -> Grid:
                     + [Cell(_paren(h, wide), colspan=last_span if i == len(headers) - 1 else 1)
                        for i, h in enumerate(headers)])
         for label, row, columns in rows:
-            cells = [Cell(label)]
+            cells = [Cell(label, row=f"active.{row}")]
             for i, column in enumerate(columns):
                 value = v[f"active.{row}.{column}"]
                 text = _fmt_change(value) if column == "change" else _fmt(value)
                 cells.append(Cell(text, colspan=last_span if i == len(columns) - 1 else 1,
-                                  number=True))
+                                  number=True, key=f"active.{row}.{column}"))
             grid.append(cells)
     return grid
 
@@ -401,7 +395,7 @@ def _requests_grid(report: SyntheticReport, wide: bool) -> Grid:
 
     def numbers(row: str) -> list[Cell]:
         prefix = f"requests.{row}."
-        return [Cell(_fmt(report.values[prefix + c]), 1, 1, True) for c in columns]
+        return [Cell(_fmt(report.values[prefix + c]), 1, 1, True, prefix + c) for c in columns]
 
     grid: Grid = [
         [Cell(_paren("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", wide),
@@ -413,9 +407,10 @@ def _requests_grid(report: SyntheticReport, wide: bool) -> Grid:
     group_of = {row: (label, members) for label, members in _REQUEST_GROUPS for row in members}
     for row in rows:
         label = _paren(_REQUEST_LABELS[row], wide)
+        name = f"requests.{row}"
         cells: list[Cell] = []
         if row in ("new_received", "carried_over", "carried_forward"):
-            cells.append(Cell(label, colspan=3))
+            cells.append(Cell(label, colspan=3, row=name))
         else:
             if row == outcome_rows[0]:
                 cells.append(Cell("三、本年度办理结果", rowspan=len(outcome_rows)))
@@ -423,9 +418,9 @@ def _requests_grid(report: SyntheticReport, wide: bool) -> Grid:
                 group_label, members = group_of[row]
                 if row == members[0]:
                     cells.append(Cell(_paren(group_label, wide), rowspan=len(members)))
-                cells.append(Cell(label))
+                cells.append(Cell(label, row=name))
             else:
-                cells.append(Cell(label, colspan=2))
+                cells.append(Cell(label, colspan=2, row=name))
         grid.append(cells + numbers(row))
     return grid
 
@@ -438,78 +433,126 @@ def _review_grid(report: SyntheticReport) -> Grid:
         [Cell(h, rowspan=2) for h in heads]
         + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
         [Cell(h) for h in heads * 2],
-        [Cell(_fmt(report.values[f"review.{r}.{c}"]), number=True)
+        [Cell(_fmt(report.values[f"review.{r}.{c}"]), number=True, key=f"review.{r}.{c}")
          for r in template.review_rows for c in template.review_columns],
     ]
-
-
-def _expand(grid: Grid) -> list[list[str]]:
-    """The grid with merged cells resolved: text in the top-left slot, spanned slots empty."""
-    width = sum(c.colspan for c in grid[0])
-    out = [["" for _ in range(width)] for _ in grid]
-    taken = [[False] * width for _ in grid]
-    for r, row in enumerate(grid):
-        c = 0
-        for cell in row:
-            while taken[r][c]:
-                c += 1
-            out[r][c] = cell.text
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[r + dr][c + dc] = True
-            c += cell.colspan
-    return out
 
 
 # ---------------------------------------------------------------------------------------
 # Layouts
 
 
-def _tables(report: SyntheticReport, wide: bool = False) -> list[Grid]:
-    return [_active_grid(report, wide), _requests_grid(report, wide), _review_grid(report)]
+TABLES = ("active", "requests", "review")
 
 
-def _text_table(grid: Grid, layout: str) -> list[str]:
+def _tables(report: SyntheticReport, wide: bool = False,
+            variant: Variant = PLAIN) -> tuple[list[Grid], Effects]:
+    grids = [_active_grid(report, wide), _requests_grid(report, wide), _review_grid(report)]
+    outcomes = frozenset(load_template().outcome_rows(report.version))
+    return apply(grids, variant, outcomes)
+
+
+def expected(report: SyntheticReport, variant: Variant = PLAIN) -> tuple[
+        dict[str, int | float | None], dict[str, str], set[str]]:
+    """What a correct parse of `report` printed with `variant` gives: values, flags (`blank`
+    for the empty cells), and the keys whose row label the variant lost (each `missing` or
+    `ambiguous`, never a number)."""
+    effects = _tables(report, variant=variant)[1]
+    values: dict[str, int | float | None] = dict(report.values)
+    for key in effects.blank | effects.lost:
+        values[key] = None
+    return values, dict.fromkeys(sorted(effects.blank), "blank"), effects.lost
+
+
+def claims(report: SyntheticReport) -> str:
+    """Section 一's sentences restating the tables, as reports do (the numbers the prose
+    checks compare with the tables)."""
+    v = report.values
+    suits = v["review.litigation_direct.total"] + v["review.litigation_after_review.total"]
+    return (f"本年度共新收政府信息公开申请{v['requests.new_received.total']}件,"
+            f"上年结转{v['requests.carried_over.total']}件;"
+            f"全年共办结政府信息公开申请{v['requests.total_processed.total']}件,"
+            f"其中予以公开{v['requests.granted.total']}件、部分公开{v['requests.partial.total']}件;"
+            f"结转下年度继续办理{v['requests.carried_forward.total']}件。"
+            f"因政府信息公开申请行政复议{v['review.review.total']}件,提起行政诉讼{suits}件。")
+
+
+def _prose(report: SyntheticReport) -> dict[int, str]:
+    """The prose of sections 一, 五 and 六 by section index."""
+    return {0: OVERVIEW + claims(report), 4: PROBLEMS, 5: OTHER[report.version]}
+
+
+def rows_of(report: SyntheticReport) -> list[str]:
+    """The report's rows (`active.rules`, `requests.granted`, …) in printed order."""
+    template = load_template()
+    active = [f"active.{r.key}" for r in template.active_rows
+              if (r.columns or {}).get(report.version)]
+    return active + [f"requests.{r.key}" for r in template.request_rows_for(report.version)]
+
+
+def insertable_rows(report: SyntheticReport) -> list[str]:
+    """The rows `Variant.insert_before` can put an unknown row before."""
+    grids = _tables(report)[0]
+    return [row for row in rows_of(report) if any(insertable(g, row) for g in grids)]
+
+
+def _converter_rng(report: SyntheticReport) -> random.Random:
+    """The converter's choices (headers, OCR slips) drawn from the report itself, so that
+    `render` stays a function of the report."""
+    return random.Random(f"{report.agency}:{report.year}:{report.published}")
+
+
+def _text_table(grid: Grid, layout: str, rng: random.Random | None = None,
+                table: str = "") -> list[str]:
     if layout in ("lines", "paragraphs"):
-        return [cell.text for row in grid for cell in row]
+        # An empty cell prints as a line holding a space, as text copied from a page gives it.
+        return [cell.text or " " for row in grid for cell in row]
+    if layout == "converter_md":
+        return converter_lines(grid, table, rng or random.Random(0))
     if layout == "runtogether":
         return ["".join(cell.text for cell in row) for row in grid]
-    width = sum(c.colspan for c in grid[0])
+    columns = width(grid)
     if layout == "pipes":
-        return [" | ".join(c.text for c in row) + " |" + "|" * (width - len(row))
+        return [" | ".join(c.text for c in row) + " |" + "|" * (columns - len(row))
                 for row in grid]
     if layout == "pipe_cells":
         lines = []
         for row in grid:
             cells = [f"{c.text} |" for c in row]
-            if len(row) < width:
-                cells[-1] += " " + "|" * (width - len(row))
+            if len(row) < columns:
+                cells[-1] += " " + "|" * (columns - len(row))
             lines += ["|", *cells]
         return lines
     if layout == "markdown":
-        expanded = _expand(grid)
-        rule = "| " + " | ".join("---" for _ in range(width)) + " |"
+        expanded = expand_text(grid)
+        rule = "| " + " | ".join("---" for _ in range(columns)) + " |"
         lines = ["| " + " | ".join(expanded[0]) + " |", rule]
         lines.extend("| " + " | ".join(row) + " |" for row in expanded[1:])
         return lines
     raise ValueError(f"not a text layout: {layout}")
 
 
-def _text(report: SyntheticReport, layout: str) -> str:
-    tables = iter(_tables(report))
+def _text(report: SyntheticReport, layout: str, variant: Variant) -> str:
+    tables = iter(zip(_tables(report, variant=variant)[0], TABLES, strict=True))
+    rng = _converter_rng(report)
     blocks: list[list[str]] = []
-    heading_prefix = "## " if layout == "markdown" else ""
-    head = [f"# {report.title}" if layout == "markdown" else report.title,
+    markdown = layout in ("markdown", "converter_md")
+    heading_prefix = "## " if markdown else ""
+    head = [f"# {report.title}" if markdown else report.title,
             f"发布时间:{report.published} 来源:{report.agency}", INTRO]
     blocks.append(head)
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         block = [heading_prefix + heading]
-        block += [prose[index]] if index in prose else _text_table(next(tables), layout)
+        if index in prose:
+            block.append(prose[index])
+        else:
+            grid, table = next(tables)
+            block += _text_table(grid, layout, rng, table)
         blocks.append(block)
     if layout == "paragraphs":
         return "\n\n".join("\n\n".join(block) for block in blocks) + "\n"
-    if layout == "markdown":
+    if markdown:
         out = []
         for block in blocks:
             out.append(block[0])
@@ -518,7 +561,9 @@ def _text(report: SyntheticReport, layout: str) -> str:
     return "\n".join(line for block in blocks for line in block) + "\n"
 
 
-def _html_table(grid: Grid) -> str:
+def _html_table(grid: Grid, row_tags: str = "rows") -> str:
+    """`row_tags`: "rows" (a <tr> per row), "none" (the <td>s in document order without
+    any <tr>, as some CMS editors save a table) or "one" (one <tr> around them all)."""
     rows = []
     for row in grid:
         cells = []
@@ -528,21 +573,28 @@ def _html_table(grid: Grid) -> str:
             style = ' style="text-align:center"' if cell.number else ""
             cells.append(f'<td{span} valign="middle"><p class="MsoNormal"{style}>'
                          f"<span>{escape(cell.text)}</span></p></td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows.append("".join(cells))
+    if row_tags == "none":
+        body = "".join(rows)
+    elif row_tags == "one":
+        body = "<tr>" + "".join(rows) + "</tr>"
+    else:
+        body = "".join(f"<tr>{row}</tr>" for row in rows)
     return ('<table class="MsoNormalTable" border="1" cellspacing="0" '
-            'style="border-collapse:collapse"><tbody>' + "".join(rows) + "</tbody></table>")
+            'style="border-collapse:collapse"><tbody>' + body + "</tbody></table>")
 
 
-def _html(report: SyntheticReport) -> str:
-    tables = iter(_tables(report, wide=True))
+def _html(report: SyntheticReport, variant: Variant) -> str:
+    tables = iter(_tables(report, wide=True, variant=variant)[0])
     body: list[str] = []
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         body.append(f'<p class="MsoNormal"><strong>{heading}</strong></p>')
         if index in prose:
             body.append(f'<p class="MsoNormal" style="text-indent:2em">{prose[index]}</p>')
         else:
-            body.append(f"<div align=\"center\">{_html_table(next(tables))}</div>")
+            table = _html_table(next(tables), variant.row_tags)
+            body.append(f"<div align=\"center\">{table}</div>")
     title = escape(report.title)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -580,8 +632,8 @@ _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _docx_table_xml(grid: Grid) -> str:
     """A Word table with merged cells the way Word writes them (gridSpan, vMerge)."""
-    width = sum(c.colspan for c in grid[0])
-    owner: list[list[tuple[Cell, int, int] | None]] = [[None] * width for _ in grid]
+    columns = width(grid)
+    owner: list[list[tuple[Cell, int, int] | None]] = [[None] * columns for _ in grid]
     for r, row in enumerate(grid):
         c = 0
         for cell in row:
@@ -595,7 +647,7 @@ def _docx_table_xml(grid: Grid) -> str:
     for r in range(len(grid)):
         cells = []
         c = 0
-        while c < width:
+        while c < columns:
             slot = owner[r][c]
             assert slot is not None
             cell, top, left = slot
@@ -606,7 +658,7 @@ def _docx_table_xml(grid: Grid) -> str:
             cells.append(f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{text}</w:p></w:tc>")
             c = left + cell.colspan
         rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
-    grid_cols = "<w:gridCol/>" * width
+    grid_cols = "<w:gridCol/>" * columns
     return (f'<w:tbl xmlns:w="{_W_NS}"><w:tblPr><w:tblW w:w="0" w:type="auto"/>'
             '<w:tblBorders><w:top w:val="single" w:sz="4"/><w:left w:val="single" w:sz="4"/>'
             '<w:bottom w:val="single" w:sz="4"/><w:right w:val="single" w:sz="4"/>'
@@ -615,7 +667,7 @@ def _docx_table_xml(grid: Grid) -> str:
             + "".join(rows) + "</w:tbl>")
 
 
-def _docx(report: SyntheticReport) -> bytes:
+def _docx(report: SyntheticReport, variant: Variant) -> bytes:
     import docx
     from docx.oxml import parse_xml
 
@@ -623,8 +675,8 @@ def _docx(report: SyntheticReport) -> bytes:
     document.add_heading(report.title, level=1)
     document.add_paragraph(f"发布时间：{report.published}")
     document.add_paragraph(INTRO)
-    tables = iter(_tables(report, wide=True))
-    prose = {0: OVERVIEW, 4: PROBLEMS, 5: OTHER[report.version]}
+    tables = iter(_tables(report, wide=True, variant=variant)[0])
+    prose = _prose(report)
     for index, heading in enumerate(SECTION_HEADINGS):
         document.add_paragraph(heading)
         if index in prose:
@@ -637,15 +689,16 @@ def _docx(report: SyntheticReport) -> bytes:
     return buffer.getvalue()
 
 
-def render(report: SyntheticReport, layout: str) -> str | bytes:
-    """The full report in one layout: text for most, bytes for `docx`."""
+def render(report: SyntheticReport, layout: str, variant: Variant = PLAIN) -> str | bytes:
+    """The full report in one layout (text for most, bytes for `docx`), its tables printed
+    the way `variant` says (`expected` gives what a correct parse then reads)."""
     if layout == "html":
-        return _html(report)
+        return _html(report, variant)
     if layout == "docx":
-        return _docx(report)
+        return _docx(report, variant)
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
-    return _text(report, layout)
+    return _text(report, layout, variant)
 
 
 # ---------------------------------------------------------------------------------------
@@ -717,7 +770,11 @@ def corpus_manifest(n: int, seed: int, layouts: Sequence[str],
 
 @cache
 def _generator_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """Of this module and the ones it prints with (grids, shapes, the converter)."""
+    digest = hashlib.sha256()
+    for name in ("synth.py", "cells.py", "variants.py", "converter.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def manifest_path(out_dir: str | Path) -> Path:

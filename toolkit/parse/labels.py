@@ -60,6 +60,8 @@ class RowMatcher:
         self.variants.sort(key=lambda item: -len(item[1]))
         self.groups = [label_key(g) for g in groups]
         self._cache: dict[tuple[str, int | None], object] = {}
+        self._continues: dict[tuple[str, str, str], bool] = {}
+        self._group_parts: dict[str, bool] = {}
 
     def _allowed(self, index: int, last: int | None, variant: str) -> bool:
         if last is not None and index <= last:
@@ -70,8 +72,36 @@ class RowMatcher:
             return index <= 1
         return index - last <= WINDOW - 1
 
+    def continues(self, row: Row, label: str, text: str) -> bool:
+        """Whether `text` carries on the label of `row` printed so far (a label wrapped over
+        lines, or its note in brackets), rather than being a label of its own.
+
+        A row's numbers follow its label: text glued onto a matched row that has no numbers
+        yet would hand it the numbers of whatever row that text labels (行政许可 with its
+        cells lost, then 其他未列明事项 1 2 3). So the joined text must still read as the row's
+        label: a start of one of its variants, a variant and a bracketed note, or close to a
+        variant (a misread character), never a variant with other words after it.
+        """
+        found = self._continues.get((row.key, label, text))
+        if found is None:
+            found = _continues(row, label_key(label + text))
+            if len(self._continues) < 100_000:
+                self._continues[(row.key, label, text)] = found
+        return found
+
     def is_group(self, key: str) -> bool:
         return any(key == g or key.startswith(g) for g in self.groups)
+
+    def is_group_part(self, key: str) -> bool:
+        """A piece of a group label split off by PDF text extraction ((四)无 … 法提供): it
+        labels no row and holds no numbers, so it neither ends nor starts a row."""
+        found = self._group_parts.get(key)
+        if found is None:
+            found = len(key) >= 2 and any(
+                key != g and (g.startswith(key) or g.endswith(key)) for g in self.groups)
+            if len(self._group_parts) < 100_000:
+                self._group_parts[key] = found
+        return found
 
     def match(self, text: str, last: int | None) -> LabelMatch | None:
         """The row `text` labels, among rows after `last` (None before the first row)."""
@@ -134,3 +164,16 @@ class RowMatcher:
         if best is None:
             return None
         return LabelMatch(self.rows[best[1]], best[1], "")
+
+
+def _continues(row: Row, joined: str) -> bool:
+    for variant in row.label_keys:
+        if variant.startswith(joined):
+            return True
+        if joined.startswith(variant) and joined[len(variant):].startswith("("):
+            return True
+    if len(joined) < 4:
+        return False
+    return any(len(joined) <= len(variant)
+               and SequenceMatcher(None, joined, variant, autojunk=False).ratio() >= 0.75
+               for variant in row.label_keys)

@@ -7,61 +7,56 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from toolkit.parse.checks import check_report
+from toolkit.parse.converter import converter_tokens, is_converter_markdown
 from toolkit.parse.meta import find_agency, find_published, find_title, find_year
 from toolkit.parse.normalise import normalise_text
-from toolkit.parse.report import Fact, Report
+from toolkit.parse.prose import check_statements, find_statements
+from toolkit.parse.regions import find_spans
+from toolkit.parse.report import Check, Fact, Report
+from toolkit.parse.review import parse_review
 from toolkit.parse.sections import Heading, find_headings, split_sections
+from toolkit.parse.selfcheck import self_check
 from toolkit.parse.tables import (
     TableResult,
     leading_versions,
     parse_active,
     parse_requests,
-    parse_review,
 )
-from toolkit.parse.tokens import VALUE, Token, is_eof_cut, tokenize
+from toolkit.parse.tokens import TEXT, VALUE, Token, is_eof_cut, tokenize
 from toolkit.places.regions import place_body
 from toolkit.spec.errors import NotAReport
+from toolkit.spec.prose import load_prose
 from toolkit.spec.template import Template, load_template
 from toolkit.spec.vocab import Flag, Status
 
-_ACTIVE_ANCHOR = re.compile(r"第二十条第?\s*\(一\)|第二十条")
-_REQUESTS_ANCHOR = re.compile(r"勾稽关系|申请人情况|本年新收")
-_REVIEW_ANCHOR = re.compile(r"行政复议")
 LEGACY = "legacy"
 """`meta.template` of a report from before the first template version starts."""
 UNKNOWN = "unknown"
 """`meta.template` of a report whose tables tell no version."""
 
 
-def _region(text: str, headings: Mapping[str, Heading], key: str, following: tuple[str, ...],
-            anchor: re.Pattern[str], after: int) -> tuple[int, int] | None:
-    """Start and end offsets of a table's section, by heading or, failing that, by anchor."""
-    if key in headings:
-        start = headings[key].end
-    else:
-        match = anchor.search(text, after)
-        if match is None:
-            return None
-        start = match.start()
-    end = len(text)
-    for nxt in following:
-        if nxt in headings and headings[nxt].start >= start:
-            end = headings[nxt].start
-            break
-    return start, end
+_CUT_FRAGMENTS = frozenset({".", ",", "+", "增", "减", "增加", "减少"})
+"""What a page cut mid-cell can leave as its last token: the start of a value (a sign: the
+cell was `+4`), never a label, so the row before it runs to the cut."""
+_CUT_TAG = re.compile(r"</?[A-Za-z]*$")
+"""A tag cut by the end of an HTML page, read as text (`2</`): markup, not a label."""
 
 
-def _tokens(text: str, span: tuple[int, int]) -> tuple[list[Token], bool]:
+def _tokens(text: str, span: tuple[int, int], converter: bool = False) -> tuple[
+        list[Token], bool]:
     start, end = span
     segment = text[start:end].rstrip(" \t")
-    tokens = tokenize(segment, start)
+    tokens = converter_tokens(segment, start) if converter else tokenize(segment, start)
     at_end = end == len(text)
-    if at_end and is_eof_cut(text) and len(tokens) > 1 and tokens[-1].text in (".", ","):
+    if not (at_end and is_eof_cut(text)):
+        return tokens, at_end
+    if len(tokens) > 1 and (tokens[-1].text in _CUT_FRAGMENTS
+                            or (tokens[-1].kind == TEXT and _CUT_TAG.match(tokens[-1].text))):
         tokens.pop()
-    if at_end and is_eof_cut(text) and tokens and tokens[-1].kind == VALUE:
+    if tokens and tokens[-1].kind == VALUE:
         last = tokens[-1]
-        rest = segment[last.start - start + len(last.text):]
-        if rest.strip() in ("", ".", ","):
+        rest = segment[last.start - start + len(last.text):].strip()
+        if rest in ("", ".", ",") or _CUT_TAG.match(rest):
             tokens.pop()
     return tokens, at_end
 
@@ -100,26 +95,18 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     published = find_published(text, hints)
     year = find_year(text, title, published)
 
-    active_span = _region(text, headings, "active", ("requests", "review", "problems", "other"),
-                          _ACTIVE_ANCHOR, 0)
-    requests_from = active_span[0] if active_span else 0
-    requests_span = _region(text, headings, "requests", ("review", "problems", "other"),
-                            _REQUESTS_ANCHOR, requests_from)
-    if active_span and requests_span and "requests" not in headings and active_span[1] > requests_span[0]:
-        active_span = (active_span[0], requests_span[0])
-    review_from = requests_span[1] if requests_span and "review" not in headings else 0
-    review_span = _region(text, headings, "review", ("problems", "other"), _REVIEW_ANCHOR,
-                          review_from) if ("review" in headings or requests_span) else None
+    active_span, requests_span, review_span = find_spans(text, headings, template)
 
+    converter = is_converter_markdown(text, template)
     results: list[TableResult] = []
     if active_span:
-        tokens, at_end = _tokens(text, active_span)
+        tokens, at_end = _tokens(text, active_span, converter)
         results.append(parse_active(tokens, template, None, at_end))
     if requests_span:
-        tokens, at_end = _tokens(text, requests_span)
+        tokens, at_end = _tokens(text, requests_span, converter)
         results.append(parse_requests(tokens, template, at_end))
     if review_span:
-        tokens, at_end = _tokens(text, review_span)
+        tokens, at_end = _tokens(text, review_span, converter)
         results.append(parse_review(tokens, template, at_end))
 
     version = _choose_version(results, year, template)
@@ -127,16 +114,25 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         raise NotAReport(source, "no disclosure annual report found: no section headings, "
                                  "report tables or report title")
     facts = [f for r in results for f in r.facts]
+    notes = [n for r in results for n in r.notes]
+    prose_checks: list[Check] = []
     if version is not None:
-        facts = _redo_active_if_needed(results, facts, version, text, active_span, template)
+        facts = _redo_active_if_needed(results, facts, version, text, active_span, template,
+                                       converter)
         by_key = _complete(facts, version, template)
-        facts = list(by_key.values())
         values = {key: fact.value for key, fact in by_key.items()}
+        statements = find_statements(text, load_prose(template=template), year)
+        prose_checks = check_statements(statements, values, version)
+        slips = self_check(by_key, values, statements, prose_checks, version, template)
+        if slips:
+            notes += slips
+            prose_checks = check_statements(statements, values, version)
+        facts = list(by_key.values())
     else:
         values = {f.key: f.value for f in facts}
     legacy = year is not None and template.version_for_year(year) is None
     template_name = version or (LEGACY if legacy else UNKNOWN)
-    checks = check_report(values, version, template)
+    checks = check_report(values, version, template) + prose_checks
     agency = find_agency(text, title)
     place = place_body(agency, text, hints, source_url)
     report = Report(
@@ -156,18 +152,18 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         fact_list=facts,
         check_list=checks,
         sections=sections,
-        notes=[n for r in results for n in r.notes],
+        notes=notes,
     )
     return report
 
 
 def _redo_active_if_needed(results: list[TableResult], facts: list[Fact], version: str,
                            text: str, active_span: tuple[int, int] | None,
-                           template: Template) -> list[Fact]:
+                           template: Template, converter: bool) -> list[Fact]:
     """Section 二 without telling headers is read again with the version decided elsewhere."""
     if not active_span or not results or sum(results[0].version_votes.values()) > 0:
         return facts
-    tokens, at_end = _tokens(text, active_span)
+    tokens, at_end = _tokens(text, active_span, converter)
     redone = parse_active(tokens, template, version, at_end)
     return redone.facts + [f for f in facts if f.table != "active"]
 

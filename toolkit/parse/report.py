@@ -46,7 +46,9 @@ class Check(NamedTuple):
     """One accounting identity evaluated on one report: pass, fail or not_checkable.
 
     `left` and `right` are the sums of the identity's two sides (`keys` lists the left side's
-    keys first); both are None when a value on either side is unknown.
+    keys first); both are None when a value on either side is unknown. A check of the
+    prose against the table (`text_vs_table`) has the table's sum on the left, the number
+    the prose claims on the right, and the claim's `sentence` and the number's `location`.
     """
 
     check: str
@@ -55,6 +57,8 @@ class Check(NamedTuple):
     left: float | None
     right: float | None
     keys: str
+    sentence: str | None = None
+    location: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {name: plain(value) for name, value in zip(CHECK_COLUMNS, self, strict=True)}

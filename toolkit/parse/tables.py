@@ -1,4 +1,7 @@
-"""Read the three tables (二 active, 三 requests, 四 review) from their token streams."""
+"""Read sections 二 (active) and 三 (requests) from their token streams; what every table
+shares: a row's cells resolved to columns (`resolve_cells`) and turned into facts.
+
+Section 四 is read in `toolkit.parse.review`."""
 from __future__ import annotations
 
 import re
@@ -42,7 +45,8 @@ class TableResult:
 
 
 def resolve_cells(
-    cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None
+    cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None,
+    right_aligned: bool = False,
 ) -> list[tuple[Token | None, str | None]]:
     """Assign a row's tokens to `width` columns: (token, None) or (None, flag), or
     (the row's run, AMBIGUOUS) for a cell the valid cuts read differently.
@@ -52,14 +56,23 @@ def resolve_cells(
     (what it shows, the rest missing: digits run together at the cut may be cut short, so
     they are ambiguous); anything else is ambiguous, never a guess. Cells that stood alone
     on their line or between pipes are never cut, unless the row's digits all stand in
-    one such cell.
+    one such cell (or the cell's digits cannot be one number). `right_aligned`: the table prints a row's numbers in its last columns,
+    so in a markdown row whose every cell has its place, they are the last `width` cells
+    (the empty slots before them are the label's merged cells).
     """
     tokens = list(cells)
     if not tokens:
         return [(None, Flag.MISSING)] * width
-    if at_end:
-        while tokens and tokens[0].kind == BLANK and tokens[0].soft:
-            tokens.pop(0)
+    if right_aligned and tokens[0].from_end >= 0:
+        placed = _right_edge(tokens, width, at_end)
+        if placed is _NOT_PLACED:
+            pass
+        elif placed is None:
+            return [(None, Flag.AMBIGUOUS)] * width
+        elif not placed:
+            return [(None, Flag.MISSING)] * width
+        else:
+            tokens = placed
     if len(tokens) > width:
         while len(tokens) > width and tokens[-1].kind == BLANK:
             tokens.pop()
@@ -76,16 +89,21 @@ def resolve_cells(
     if all(t.kind == BLANK for t in tokens) and not at_end:
         return [(None, Flag.MISSING)] * width
     has_blank = any(t.kind == BLANK for t in tokens)
+    # A cell that stood alone is one number, unless it is the row's only one or its digits
+    # cannot be one number (a leading zero, too many digits).
+    fixed = frozenset(i for i, t in enumerate(tokens) if t.alone and not _runs_together(t.text)
+                      ) if len(tokens) > 1 else frozenset()
+    texts = [t.text for t in tokens]
     if at_end:
         must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
-        candidates = split_candidates([t.text for t in tokens], width, accept) if must_cut else []
+        candidates = split_candidates(texts, width, accept, fixed) if must_cut else []
         if not candidates:
             if any(t.kind == VALUE and not t.alone for t in tokens):
                 return [(None, Flag.AMBIGUOUS)] * width
             return [(t, None) for t in tokens] + [(None, Flag.MISSING)] * (width - len(tokens))
     else:
         cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
-        candidates = split_candidates([t.text for t in tokens], width, accept) if cuttable else []
+        candidates = split_candidates(texts, width, accept, fixed) if cuttable else []
     if not candidates:
         return [(None, Flag.AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
@@ -102,6 +120,37 @@ def resolve_cells(
         else:
             out.append((run, Flag.AMBIGUOUS))
     return out
+
+
+_NOT_PLACED: list[Token] = []
+
+
+def _right_edge(tokens: Sequence[Token], width: int, at_end: bool) -> list[Token] | None:
+    """The tokens of a placed markdown row's last `width` cells (fewer when the page cuts
+    the row: its first ones); None when something other than an empty slot sits before
+    them (the row does not read as the template prints it); `_NOT_PLACED` when the tokens
+    are not one such row's cells (the next line's empty slots before its label may follow
+    them)."""
+    values: list[Token] = []
+    previous = tokens[0].from_end + 1
+    for index, token in enumerate(tokens):
+        place = token.from_end
+        if place < 0 or place >= previous:  # unplaced, or the next line
+            if any(t.kind != BLANK for t in tokens[index:]):
+                return _NOT_PLACED
+            break
+        previous = place
+        if place < width:
+            values.append(token)
+        elif token.kind != BLANK:
+            return None
+    if previous == tokens[0].from_end + 1:
+        return _NOT_PLACED
+    if len(values) == width:
+        return values
+    if at_end and (not values or values[0].from_end == width - 1):
+        return values
+    return None
 
 
 def _runs_together(text: str) -> bool:
@@ -134,7 +183,7 @@ def _ints(cells: tuple[str, ...]) -> list[int] | None:
     return numbers
 
 
-def _sum_rule(parts: Sequence[int], total: int) -> Accept:
+def sum_rule(parts: Sequence[int], total: int) -> Accept:
     """Cells at `parts` add up to the cell at `total` (and no cell is negative)."""
 
     def accept(cells: tuple[str, ...]) -> bool:
@@ -146,7 +195,7 @@ def _sum_rule(parts: Sequence[int], total: int) -> Accept:
     return accept
 
 
-def _facts_for(
+def facts_for(
     table: str, row: str, label: str, columns: Sequence[str],
     resolved: Sequence[tuple[Token | None, str | None]], units: dict[str, str | None],
 ) -> list[Fact]:
@@ -248,7 +297,9 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
             if any(m in key for m in markers):
                 header = key[key.rfind(markers[-1]):]
                 current = None
-            elif current is not None and not current.cells and not _looks_like_header(key, template):
+            elif (current is not None and not current.cells
+                  and not _looks_like_header(key, template)
+                  and matcher.continues(current.row, current.label, token.text)):
                 current.label += token.text
             else:
                 header += key
@@ -278,7 +329,7 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
             units.update(_header_units(hit.header, [c for c in columns if units[c]]))
         accept = _signed_rule(columns, template)
         resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept)
-        facts.extend(_facts_for("active", hit.row.key, hit.label, columns, resolved, units))
+        facts.extend(facts_for("active", hit.row.key, hit.label, columns, resolved, units))
     return TableResult(facts, votes, [h.row.key for h in hits], notes)
 
 
@@ -360,8 +411,11 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
             found, label, start = _joined_label(matcher, loose, token, last)
         if found is None:
             key = label_key(token.text)
+            if matcher.is_group_part(key):
+                continue
             if (current is not None and not current.cells and not matcher.is_group(key)
-                    and not _request_header(key, template)):
+                    and not _request_header(key, template)
+                    and matcher.continues(current.row, current.label, token.text)):
                 current.label += token.text
             else:
                 if not hits:
@@ -384,8 +438,8 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     accept = _request_rule(columns, template)
     facts: list[Fact] = []
     for hit in hits:
-        resolved = resolve_cells(hit.cells, width, hit.at_end, accept)
-        facts.extend(_facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
+        resolved = resolve_cells(hit.cells, width, hit.at_end, accept, right_aligned=True)
+        facts.extend(facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
     return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits])
 
 
@@ -436,64 +490,8 @@ def _request_rule(columns: Sequence[str], template: Template) -> Accept:
         organisations = [index[c] for c in template.organisation_columns]
         subtotal = index[template.subtotal_column]
         parts = [index["natural_person"], subtotal]
-        by_total = _sum_rule(parts, total)
-        by_subtotal = _sum_rule(organisations, subtotal)
+        by_total = sum_rule(parts, total)
+        by_subtotal = sum_rule(organisations, subtotal)
         return lambda cells: by_total(cells) and by_subtotal(cells)
     parts = [index[c] for c in columns if c != "total"]
-    return _sum_rule(parts, total)
-
-
-# ---------------------------------------------------------------------------------------
-# Section 四: review and litigation
-
-
-def parse_review(tokens: Sequence[Token], template: Template, at_end: bool) -> TableResult:
-    """The 15 numbers after the header, in order review ×5, direct ×5, after review ×5."""
-    header_words = [label_key(w) for w in template.review_header_words]
-    seen_header = False
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for token in tokens:
-        if token.kind == TEXT:
-            key = label_key(token.text)
-            if any(w in key for w in header_words):
-                seen_header = True
-            if current:
-                runs.append(current)
-                current = []
-            continue
-        if seen_header:
-            current.append(token)
-    run_at_end = bool(current)
-    if current:
-        runs.append(current)
-    rows, cols = template.review_rows, template.review_columns
-    width = len(rows) * len(cols)
-    if not seen_header:
-        return TableResult([], {}, [])
-    cells: list[Token] = []
-    filled = [r for r in runs if any(t.kind == VALUE for t in r)]
-    if filled:
-        if len(filled) == len(rows) and all(len(r) <= len(cols) for r in filled):
-            cells = [t for r in filled for t in r]
-        else:
-            cells = filled[0]
-    elif runs:
-        cells = max(runs, key=len) if max(len(r) for r in runs) >= width else []
-    last_run_is_first = bool(runs) and cells is runs[-1]
-    accept = _review_rule(len(rows), len(cols))
-    resolved = resolve_cells(cells, width, at_end and run_at_end and last_run_is_first, accept)
-    if not cells:
-        resolved = [(None, Flag.MISSING)] * width
-    facts: list[Fact] = []
-    for r, row in enumerate(rows):
-        part = resolved[r * len(cols):(r + 1) * len(cols)]
-        label = template.review_row_labels[row]
-        facts.extend(_facts_for("review", row, label, cols, part, {}))
-    return TableResult(facts, {}, list(rows) if cells else [])
-
-
-def _review_rule(n_rows: int, n_cols: int) -> Accept:
-    rules = [_sum_rule(list(range(r * n_cols, r * n_cols + n_cols - 1)), r * n_cols + n_cols - 1)
-             for r in range(n_rows)]
-    return lambda cells: all(rule(cells) for rule in rules)
+    return sum_rule(parts, total)

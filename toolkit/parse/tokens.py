@@ -15,6 +15,9 @@ from toolkit.parse.values import COUNT_UNITS, MONEY_UNITS
 TEXT = "text"
 VALUE = "value"
 BLANK = "blank"
+BARE = "|"
+"""The text of a blank from a line holding a bare `|`: a row's opener in layouts that open
+each row so (pg_049), or an empty cell; other blanks have no text."""
 
 _PIECES = re.compile(
     r"(?P<enum_paren>\([一二三四五六七八九十]{1,3}\))"
@@ -43,6 +46,9 @@ class Token(NamedTuple):
     soft: bool = False
     alone: bool = False
     """A value that was the whole of its line or pipe cell (its digits never run on)."""
+    from_end: int = -1
+    """In a row of a markdown table as wide as its rule line (every cell in its place): the
+    token's cell counted from the row's last cell (0 for the last); -1 elsewhere."""
 
 
 def tokenize(text: str, base: int = 0) -> list[Token]:
@@ -51,50 +57,87 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
     Empty lines separate cells; a line of only whitespace is a blank cell; pipes separate
     cells: a space between two pipes or a bare `|` line is a blank cell, but `||` (nothing
     at all between pipes) is padding that scrapers add to short rows and yields nothing;
+    a line ending in `| ` ends in an empty cell, one starting with ` |` starts with one (the
+    readers join a row's cells with " | ", so an empty first or last cell leaves the
+    separator's space), while a line ending in `|` or indented before its first `|` does not;
     inside a line, whitespace separates numbers but not words.
     """
     tokens: list[Token] = []
     offset = base
+    end = base + len(text)
+    grid_columns = 0
     for line in text.split("\n"):
         line_start = offset
         offset += len(line) + 1
         if not line:
+            grid_columns = 0
             continue
         stripped = line.strip()
         if not stripped:
             tokens.append(Token(BLANK, "", line_start))
+            grid_columns = 0
             continue
         if "|" in line:
             if _MARKDOWN_RULE.match(line):
+                grid_columns = stripped.strip("|").count("|") + 1
                 continue
             if stripped == "|":
-                tokens.append(Token(BLANK, "", line_start, soft=True))
+                # "|" alone opens a row (or is an empty cell); " |" is an empty cell
+                tokens.append(Token(BLANK, BARE if line[0] == "|" else "", line_start,
+                                    soft=True))
                 continue
             pieces = line.split("|")
+            if grid_columns > 0 and stripped[0] == "|":
+                if stripped[-1] == "|" and len(pieces) - 2 == grid_columns:
+                    _placed_row(pieces[:-1], grid_columns, line_start, tokens)
+                    continue
+                if offset >= end and len(pieces) - 1 <= grid_columns:  # a row cut by the page end
+                    _placed_row(pieces, grid_columns, line_start, tokens)
+                    continue
             at = line_start
             last = len(pieces) - 1
             for index, piece in enumerate(pieces):
                 cell = piece.strip()
                 if cell:
-                    _chunk(cell, at + piece.index(cell), tokens)
-                elif piece and 0 < index < last:
+                    chunk(cell, at + piece.index(cell), tokens)
+                elif (piece and 0 < index < last) or piece == " ":
                     tokens.append(Token(BLANK, "", at, soft=True))
                 at += len(piece) + 1
         else:
-            _chunk(stripped, line_start + line.index(stripped), tokens)
+            grid_columns = 0
+            chunk(stripped, line_start + line.index(stripped), tokens)
     return tokens
 
 
-def _chunk(cell: str, start: int, out: list[Token]) -> None:
-    """Tokens of one stripped cell or line of text (possibly several cells run together)."""
+def _placed_row(pieces: list[str], columns: int, line_start: int, out: list[Token]) -> None:
+    """A markdown row of a table `columns` wide (its rule's), whole or cut by the page's
+    end (`pieces`: the line split at its pipes, without what follows a closing one): every
+    cell, an empty one too, is a token that knows its place counted from the row's end
+    (merged cells leave empty slots, so only the template's alignment tells which slots
+    hold a row's numbers)."""
+    at = line_start + len(pieces[0]) + 1
+    cells = pieces[1:]
+    for index, piece in enumerate(cells):
+        from_end = columns - 1 - index
+        cell = piece.strip()
+        if cell:
+            chunk(cell, at + piece.index(cell), out, from_end)
+        else:
+            out.append(Token(BLANK, "", at, soft=True, from_end=from_end))
+        at += len(piece) + 1
+
+
+def chunk(cell: str, start: int, out: list[Token], from_end: int = -1) -> None:
+    """Tokens of one stripped cell or line of text (possibly several cells run together);
+    `from_end`: the cell's place in a placed markdown row (see Token)."""
     if (cell.isdigit() and cell.isascii()) or _LONE_VALUE.match(cell):
-        out.append(Token(VALUE, cell, start, False, True))
+        out.append(Token(VALUE, cell, start, False, True, from_end))
     elif len(cell) > 1 and not _NEEDS_SCAN.search(cell):
-        out.append(Token(TEXT, cell, start))
+        out.append(Token(TEXT, cell, start, False, False, from_end))
     elif _WHOLE_MARKER.match(cell):
-        out.append(Token(VALUE, cell, start, False, True))
+        out.append(Token(VALUE, cell, start, False, True, from_end))
     else:
-        out.extend([Token(kind, text, start + at, False, alone)
+        out.extend([Token(kind, text, start + at, False, alone, from_end)
                     for kind, text, at, alone in _scan(cell)])
 
 

@@ -116,10 +116,12 @@ def split_candidates(
     tokens: Sequence[str],
     width: int,
     accept: Callable[[tuple[str, ...]], bool] | None = None,
+    fixed: frozenset[int] = frozenset(),
 ) -> list[tuple[str, ...]]:
     """Every way to read `tokens` as `width` cells, by cutting digit runs.
 
-    Only plain digit runs (with an optional leading sign) are cut; decimals, blanks and
+    Only plain digit runs (with an optional leading sign) are cut, and never the tokens at
+    the indices `fixed` (a cell that stood alone is one number); decimals, blanks and
     words stay whole. `accept` filters candidate rows (for example: total equals the sum
     of the other columns). Returns [] when nothing fits.
     """
@@ -128,7 +130,7 @@ def split_candidates(
     if len(tokens) == width:
         candidate = tuple(tokens)
         return [candidate] if accept is None or accept(candidate) else []
-    cuttable = [i for i, t in enumerate(tokens) if _SPLITTABLE.match(t)]
+    cuttable = [i for i, t in enumerate(tokens) if i not in fixed and _SPLITTABLE.match(t)]
     extra = width - len(tokens)
     capacity = [len(tokens[i].lstrip("+-")) - 1 for i in cuttable]
     if sum(capacity) < extra:

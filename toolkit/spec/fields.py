@@ -142,17 +142,31 @@ FACT = _fields(
 """`Report.facts`, in order; `facts` is these after `report_id`."""
 
 CHECK = _fields(
-    Field("check", "string", "校验", "the identity's name (see Accounting identities)."),
+    Field("check", "string", "校验", "the identity's name (see Accounting identities): "
+          "`balance`, `outcomes`, `row_total`, `review_total`, or `text_vs_table` for a number "
+          "the report's prose claims (identity 7; the claims are declared in "
+          "`toolkit/spec/prose.toml`)."),
     Field("scope", "string", "范围", "the column or row it was evaluated on, e.g. "
-          "`natural_person`, `review`."),
+          "`natural_person`, `review`; for `text_vs_table` the claim's name (`received`, "
+          "`processed`, `granted`, …; `name#2` for the same claim stated again with another "
+          "number)."),
     Field("status", "string", "结果", "`pass`, `fail` or `not_checkable` (a value on either "
-          "side is null)."),
+          "side is null, or the table holds no such quantity)."),
     Field("left", "float64", "左边", "the identity's left-hand side: the sum of the first keys "
-          "of `keys` (e.g. `total_processed`); null when not checkable."),
+          "of `keys` (e.g. `total_processed`); for `text_vs_table` the table's sum of `keys`; "
+          "null when not checkable."),
     Field("right", "float64", "右边", "the identity's right-hand side: the sum of the other keys "
-          "(e.g. the outcome rows); null when not checkable."),
+          "(e.g. the outcome rows); for `text_vs_table` the number the prose claims (never "
+          "null there); null when not checkable."),
     Field("keys", "string", "涉及的键", "the canonical keys involved, comma-separated (left side "
-          "first)."),
+          "first); for `text_vs_table` the keys of the claim's meaning compared: the one that "
+          "matched, else its first (a claim read two ways in real reports has two meanings, "
+          "either passes)."),
+    Field("sentence", "string", "原文句子", "for `text_vs_table`: the sentence of the prose "
+          "that states the number; null for the table identities."),
+    Field("location", "int64", "位置", "for `text_vs_table`: offset of the claimed number in "
+          "the document text (provenance); null for the table identities.",
+          unit="characters"),
 )
 """`Report.checks` and each of `parse --json`'s `checks`, in order."""
 

@@ -116,6 +116,8 @@ class Template:
     review_columns: tuple[str, ...]
     review_header_words: tuple[str, ...]
     review_row_labels: dict[str, str]
+    review_row_words: dict[str, tuple[str, ...]]
+    """Words that name each review row (a layout that labels the rows)."""
     review_column_labels: dict[str, str]
     versions: dict[str, dict[str, Any]]
     """Each version's table under [templates], in start order."""
@@ -199,7 +201,7 @@ SCHEMA: dict[str, Any] = {
     },
     "review": {
         "rows": _STRINGS, "columns": _STRINGS, "header_words": _STRINGS,
-        "row_labels": Each(str), "column_labels": Each(str),
+        "row_labels": Each(str), "column_labels": Each(str), "row_words": Each(_STRINGS),
     },
 }
 
@@ -237,6 +239,7 @@ def _check_references(data: dict[str, Any]) -> list[str]:
     versions = set(data["templates"])
     columns = set(data["active"]["columns"])
     groups = set(data["requests"]["outcome_groups"])
+    review_rows = set(data["review"]["rows"])
     problems = [] if versions else ["templates: no version declared ([templates.NAME] with starts)"]
     for key, column in data["active"]["columns"].items():
         if "template" in column and column["template"] not in versions:
@@ -254,6 +257,8 @@ def _check_references(data: dict[str, Any]) -> list[str]:
             if "group" in row and row["group"] not in groups:
                 problems.append(f"{table}.rows[{i}]: group {row['group']!r} is not one of "
                                 "requests.outcome_groups")
+    problems += [f"review.row_words.{row}: not one of review.rows"
+                 for row in data["review"]["row_words"] if row not in review_rows]
     return problems
 
 
@@ -321,6 +326,7 @@ def _load(path: Path) -> Template:
         review_columns=tuple(review["columns"]),
         review_header_words=tuple(review["header_words"]),
         review_row_labels=dict(review["row_labels"]),
+        review_row_words={row: tuple(words) for row, words in review["row_words"].items()},
         review_column_labels=dict(review["column_labels"]),
         versions=dict(sorted(data["templates"].items(),
                              key=lambda item: (item[1]["starts"], item[0]))),

@@ -114,7 +114,8 @@ def _flatten(report: Report) -> Parsed:
     checks: list[list[Any]] = [
         [str(c.check) for c in cl], [str(c.scope) for c in cl], statuses,
         [_float(c.left) for c in cl], [_float(c.right) for c in cl],
-        [_text(c.keys) for c in cl],
+        [_text(c.keys) for c in cl], [_text(c.sentence) for c in cl],
+        [None if c.location is None else _location(c.location) for c in cl],
     ]
     sections = [[str(k) for k in report.sections], [str(v) for v in report.sections.values()]]
     meta = tuple(_meta(k, report.meta.get(k)) for k in META_KEYS)
