@@ -40,6 +40,16 @@ class UnsupportedFormat(ReadError):
     status = Status.UNSUPPORTED
 
 
+class LimitExceeded(_AboutFile):
+    """Reading or parsing the file would cost more than a limit allows (`spec.limits`)."""
+
+    status = Status.LIMIT_EXCEEDED
+
+    def __init__(self, path: str | Path, limit: str, reason: str) -> None:
+        self.limit = limit
+        super().__init__(path, f"limit {limit}: {reason}")
+
+
 class NotAReport(_AboutFile):
     """Readable text that holds no disclosure annual report."""
 

@@ -20,6 +20,9 @@ class Status(StrEnum):
     """Not readable as a report (bad bytes, no text layer, no report in the text)."""
     UNSUPPORTED = "unsupported"
     """A format with no reader here (a .doc without a converter, an OFD file)."""
+    LIMIT_EXCEEDED = "limit_exceeded"
+    """The file would cost more than a limit allows (time, memory, pages, expanded size);
+    the reason names the limit (`toolkit.spec.limits`)."""
     DUPLICATE = "duplicate"
     """The same bytes as another file of the store, which stands for both."""
     INTERNAL_ERROR = "internal_error"
@@ -29,7 +32,8 @@ class Status(StrEnum):
 USABLE_STATUSES: tuple[Status, ...] = (Status.OK, Status.PARTIAL)
 """Reports whose figures enter indicators, briefings and the explorer."""
 PARSE_STATUSES: frozenset[Status] = frozenset(
-    {Status.OK, Status.PARTIAL, Status.FAILED, Status.UNSUPPORTED, Status.INTERNAL_ERROR})
+    {Status.OK, Status.PARTIAL, Status.FAILED, Status.UNSUPPORTED, Status.LIMIT_EXCEEDED,
+     Status.INTERNAL_ERROR})
 """The statuses a parse (as opposed to deduplication) can give."""
 
 
