@@ -473,7 +473,7 @@ def test_quality_tab_lists_unusable_files_with_their_reason(explorer: Explorer) 
     explorer.show_view("quality")
     text = svg_text(explorer.unusable.value)
     assert "1份文件无法使用" in text and "商都县卯都乡人民政府" in text
-    assert "只读出3.0%的表格单元格" in text and "pg_046.txt" in text
+    assert "只读出 3.0% 的表格单元格" in text and "pg_046.txt" in text
     assert "无法使用(未计入数字)" in svg_text(explorer.panels["quality"].value)
     assert any("(未计入)" in label for label, _ in explorer.report.options)
     table = explorer.views.table("quality", explorer.selection)  # type: ignore[arg-type]

@@ -68,6 +68,7 @@ from toolkit.present.formatting import (
     fmt_years,
     is_missing,
     rounded,
+    unusable_reason_text,
 )
 from toolkit.spec.vocab import (
     ALL_KINDS,
@@ -116,8 +117,6 @@ CHECK_LABELS = {
 """Each accounting identity (toolkit.parse.checks.IDENTITIES) as a reader knows it."""
 STATUS_LABELS = {"ok": "完整", "partial": "部分"}
 """How a report was read, for readers: ok = every section found, partial = part of it."""
-REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
-           "too_little_read": "只读出 {share} 的表格单元格"}
 EXCERPT_CHARS = 240
 MAX_EXCERPTS = 12
 MAX_ROWS = 40
@@ -1104,9 +1103,7 @@ def _title(report: dict[str, Any]) -> str:
 
 def _why(report: dict[str, Any]) -> str:
     """Why a report is not used, for a reader."""
-    reason = str(report.get("unusable_reason") or "")
-    text = REASONS.get(reason, reason or "无法读取")
-    return text.format(share=fmt_rate(report.get("share_read")))
+    return unusable_reason_text(report.get("unusable_reason"), report.get("share_read"))
 
 
 def _timeliness(days: Any, deadline: Any) -> str:

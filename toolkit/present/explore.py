@@ -79,9 +79,6 @@ INCOMPARABLE = "不可比"
 """A change between two years that no body reported both years: not computed."""
 UNUSABLE_QUALITY = QUALITY_ORDER[-1]
 """The quality class of a file the figures leave out (`Corpus.unusable`)."""
-UNUSABLE_REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
-                    "too_little_read": "只读出{share}的表格单元格(不足一半)"}
-"""Why a file is not used (`unusable_reason`), for a reader."""
 OPTIONAL_CHECK_COLUMNS = ("sentence", "location")
 """Columns of the store's `checks` a newer parser writes (the prose's sentence behind a
 `text_vs_table` check, and where it is): shown when the store has them."""
@@ -778,12 +775,10 @@ def _bodies_text(reports: pd.DataFrame) -> str:
 
 
 def unusable_reason(row: Any) -> str:
-    """Why a file is left out, for a reader: 只读出11.1%的表格单元格(不足一半), 无法读取, …"""
-    from toolkit.present.formatting import fmt_rate
+    """Why a file is left out, for a reader: 只读出 11.1% 的表格单元格, 无法读取, …"""
+    from toolkit.present.formatting import unusable_reason_text
 
-    reason = str(row.get("unusable_reason") or "")
-    text = UNUSABLE_REASONS.get(reason, reason or "无法读取")
-    return text.format(share=fmt_rate(row.get("share_read")))
+    return unusable_reason_text(row.get("unusable_reason"), row.get("share_read"))
 
 
 def selection_with(sel: Selection, **changes: object) -> Selection:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.spec.vocab import SMALL_SAMPLE
+from toolkit.spec.vocab import SMALL_SAMPLE, UNUSABLE_REASON_LABELS
 
 MISSING = "—"
 """What a missing value is shown as, unless a caller asks for another text."""
@@ -92,4 +92,12 @@ def rounded(value: Any, digits: int = 6) -> float | int | None:
 __all__ = [
     "MARK_FAIL", "MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count",
     "fmt_number", "fmt_rate", "fmt_text", "fmt_value", "fmt_years", "is_missing", "rounded",
+    "unusable_reason_text",
 ]
+
+
+def unusable_reason_text(reason: Any, share_read: Any) -> str:
+    """Why a file is left out, for a reader: 只读出 11.1% 的表格单元格, 无法读取, …"""
+    reason = str(reason or "")
+    text = UNUSABLE_REASON_LABELS.get(reason, reason or UNUSABLE_REASON_LABELS["failed"])
+    return text.format(share=fmt_rate(share_read))
