@@ -35,7 +35,7 @@ from toolkit.present.charts import (
     with_title,
 )
 from toolkit.present.formatting import NO_DATA, fmt_change, fmt_number, fmt_value, is_missing
-from toolkit.spec.fields import COMPOSITION, FAILING_CHECKS, PEERS, QUALITY, SCREENED, SERIES
+from toolkit.spec.fields import COMPOSITION, PEERS, QUALITY, SCREENED, SERIES
 from toolkit.spec.template import load_template
 from toolkit.spec.vocab import (
     ALL_KINDS,
@@ -79,9 +79,6 @@ INCOMPARABLE = "不可比"
 """A change between two years that no body reported both years: not computed."""
 UNUSABLE_QUALITY = QUALITY_ORDER[-1]
 """The quality class of a file the figures leave out (`Corpus.unusable`)."""
-OPTIONAL_CHECK_COLUMNS = ("sentence", "location")
-"""Columns of the store's `checks` a newer parser writes (the prose's sentence behind a
-`text_vs_table` check, and where it is): shown when the store has them."""
 TREND_COLUMNS = ["region", "name", "indicator", "kind", "tier", "year", "value", "numerator",
                  "denominator", "is_small", "n_reports", "n_bodies", "body_mix",
                  "n_reports_failing_checks", "n_bodies_matched", "value_prev_matched",
@@ -675,17 +672,10 @@ class Views:
                           [self.coverage(sel), note])
 
     def failed_checks(self, sel: Selection) -> pd.DataFrame:
-        """The failed identities of the selection's usable reports, with each report's body
-        and year; the prose's sentence and its place when the store's checks have them
-        (`text_vs_table` checks of a newer parser, `OPTIONAL_CHECK_COLUMNS`)."""
+        """The failed checks of the selection's usable reports, with each report's body and
+        year; for a claim of the prose, its sentence and place."""
         return self._cached(("failed_checks", sel.adcode, sel.kind, sel.years),
                             lambda: self._failed_checks(sel))
-
-    @cached_property
-    def _check_columns(self) -> list[str]:
-        have = {str(r[0]) for r in self.corpus.con.execute("DESCRIBE checks").fetchall()}
-        return [*FAILING_CHECKS.names, *(c for c in OPTIONAL_CHECK_COLUMNS
-                                         if c in have and c not in FAILING_CHECKS.names)]
 
     def _failed_checks(self, sel: Selection) -> pd.DataFrame:
         reports = self.reports(sel)
@@ -697,16 +687,8 @@ class Views:
             kind="stable").reset_index(drop=True)
 
     def checks_of(self, report_ids: list[str]) -> pd.DataFrame:
-        """The failed identities of some reports: `Corpus.failing_checks`' columns, and the
-        `OPTIONAL_CHECK_COLUMNS` the store has."""
-        columns = self._check_columns
-        if not report_ids:
-            return pd.DataFrame(columns=columns)
-        select = ", ".join(f'"{c}"' for c in columns)
-        return self.corpus.con.execute(
-            f"SELECT {select} FROM checks WHERE status = 'fail' "
-            "AND report_id IN (SELECT unnest(?)) ORDER BY report_id, \"check\", scope",
-            [report_ids]).df()
+        """The failed checks of some reports (`Corpus.failing_checks`)."""
+        return self.corpus.failing_checks(report_ids)
 
     # -- the table behind each chart (what the CSV download holds) ------------------------
 

@@ -142,3 +142,13 @@ UNUSABLE_REASON_LABELS: dict[str, str] = {
 }
 """Why a file's figures are left out (`unusable_reason`), for a reader; {share} is the share
 of the template's cells read."""
+
+
+CHECK_LABELS: dict[str, str] = {
+    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
+    "outcomes": "办理结果之和 = 办理总数",
+    "row_total": "各类申请人之和 = 总计",
+    "review_total": "维持+纠正+其他+尚未审结 = 总计",
+    "text_vs_table": "正文所述数字 = 表格数字",
+}
+"""Each check of a report (toolkit.parse.checks, the prose's claims) as a reader knows it."""
