@@ -263,6 +263,15 @@ SECTIONS = Table(
               "四, `problems` 五, `other` 六."),
         Field("text", "string", "正文", "the section's text."),
     ]))
+TEXTS = Table(
+    "texts", "报告全文", "The text each report was parsed from (one row per parsed content): "
+    "the offsets `facts.location` and `checks.location` count characters of this text, so "
+    "every cell and every claim leads back to its source (`toolkit.store.texts.report_text`). "
+    "Key: `report_id`.", _unique([
+        _REPORT_ID,
+        Field("text", "string", "全文", "the report's text as the parser read it: the reader's "
+              "text (prose as lines, each table row one line of cells) after normalisation."),
+    ]))
 FACTS_PARSED = Table(
     "facts_parsed", "解析数值", "The cells as the parser read them: `facts` before the store's "
     "cross-year repairs (`repairs`) are applied. A view only; its columns are those of `facts`.",
@@ -308,7 +317,7 @@ SQL_KEYWORDS = ("check", "column", "left", "right", "table")
 """The store's column names that SQL reads as keywords: quote them (`SELECT "left" …`)."""
 
 STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS,
-                                                       REPAIRS)}
+                                                       TEXTS, REPAIRS)}
 """The tables the store writes, each with a DuckDB view of the same name: Parquet parts, but
 `repairs`, one file rewritten by every ingest (the `facts` view applies it to the parse)."""
 STORE_VIEWS: dict[str, Table] = {**STORE_TABLES, REPORTS_HISTORY.name: REPORTS_HISTORY,
@@ -547,5 +556,5 @@ __all__ = [
     "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
     "QUALITY", "REGION_TREE", "REPAIRS", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
     "ROLLUP", "SCREENED", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS",
-    "TYPES", "UNUSABLE", "Field", "Table",
+    "TEXTS", "TYPES", "UNUSABLE", "Field", "Table",
 ]
