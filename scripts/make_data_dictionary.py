@@ -25,6 +25,7 @@ from toolkit.parse.checks import IDENTITIES  # noqa: E402
 from toolkit.parse.values import FLAGS  # noqa: E402
 from toolkit.spec.fields import (  # noqa: E402
     API_FRAMES,
+    EXPORT_TABLES,
     FACTS_PARSED,
     PARSE_RECORD,
     REPORTS,
@@ -263,6 +264,18 @@ def render() -> str:
             "earlier table says where.", ""]
     for frame in API_FRAMES.values():
         out += _section(frame, seen)
+    out += ["## Research exports", "",
+            "`python -m toolkit export STORE --out DIR [--format csv,xlsx,dta,parquet]` "
+            "(`toolkit.present.export.write_export`) writes these tables as `TABLE.csv` (UTF-8 "
+            "with a byte-order mark), `TABLE.parquet`, `TABLE.dta` (Stata 118: variable labels "
+            "from `label_zh`, `flag` coded with value labels) and `export.xlsx` (a sheet per "
+            "table, the codebook last), with `datapackage.json`, a Frictionless Data Package "
+            "describing every file. Every file of a table has the same columns under the same "
+            "names; the `codebook` table lists them all. The panel's key and indicator columns "
+            "are not listed here: the codebook of each export maps their names to keys "
+            "(`requests.granted.total` → `req_granted_total`) and indicators.", ""]
+    for table in EXPORT_TABLES.values():
+        out += _section(table, seen)
     return "\n".join(out) + "\n"
 
 

@@ -30,6 +30,7 @@ from toolkit.present.codebook import (
     table_rows,
 )
 from toolkit.spec.errors import ToolkitError
+from toolkit.spec.extras import require
 from toolkit.spec.fields import EXPORT_TABLES, Table
 from toolkit.spec.vocab import KINDS, REGION_LEVELS
 
@@ -317,6 +318,8 @@ def write_export(store: str | Path | None, out: str | Path,
     table, and `datapackage.json`. Raises `StoreNotFound` or `ExportError`."""
     chosen = parse_formats(formats if formats is None or isinstance(formats, str)
                            else list(formats))
+    if "xlsx" in chosen:
+        require("export")
     corpus = load(store)
     export = export_tables(corpus)
     out_dir = Path(out)
