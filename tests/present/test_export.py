@@ -232,3 +232,28 @@ def test_cli_writes_the_files(store: Path, tmp_path: Path) -> None:
     assert "facts" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"{t}.csv" for t in TABLES] + ["datapackage.json"])
+
+
+def test_a_store_without_usable_reports_exports_empty_tables(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "not_a_report.txt").write_text("今天天气很好。\n", encoding="utf-8")
+    ingest(root, tmp_path / "store", workers=1, progress=False)
+    summary = write_export(tmp_path / "store", tmp_path / "out", "csv,dta")
+    assert summary.rows["reports"] == 1
+    assert summary.rows["panel"] == summary.rows["facts"] == summary.rows["regions"] == 0
+    assert frictionless.validate(tmp_path / "out" / "datapackage.json").valid
+    assert len(pd.read_stata(tmp_path / "out" / "panel.dta").columns) > 300
+
+
+def test_a_string_longer_than_statas_fixed_width_is_a_strl(tmp_path: Path) -> None:
+    from toolkit.present.export import _dta
+
+    long = "公开" * 1500
+    frame = pd.DataFrame({"raw": [long, None], "flag": ["blank", None]})
+    rows = [{"name": "raw", "label_zh": "单元格原文"}, {"name": "flag", "label_zh": "标记"}]
+    _dta(frame, tmp_path / "t.dta", rows, "t")
+    back = pd.read_stata(tmp_path / "t.dta")
+    assert list(back["raw"]) == [long, ""]
+    assert list(back["flag"].astype(object).where(back["flag"].notna(), None)) == [
+        "blank 空白", None]

@@ -258,7 +258,7 @@ def _dta(frame: pd.DataFrame, path: Path, rows: list[dict[str, Any]], label: str
     data = stata_frame(frame)
     labels = {r["name"]: r["label_zh"] or "" for r in rows if r["name"] in data.columns}
     long_strings = [name for name in data.columns if data[name].dtype == object
-                    and data[name].map(lambda v: len(v.encode("utf-8"))).max(initial=0)
+                    and max((len(v.encode("utf-8")) for v in data[name]), default=0)
                     > STATA_STR_MAX]
     value_labels: dict[Any, dict[float, str]] = (
         {"flag": {float(k): v for k, v in flag_value_labels().items()}}
