@@ -206,29 +206,36 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, compression="zstd")
 
 
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strings without the control characters an XLSX cell cannot hold, cut to 32,767."""
+def _excel_cell(value: Any) -> Any:
+    """A value as an XLSX cell holds it: no missing markers, strings without the control
+    characters a cell cannot hold, cut to 32,767 characters."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    out = frame.copy()
-    for name in out.columns:
-        if out[name].dtype == object:
-            out[name] = out[name].map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v)[:32767]
-                                      if isinstance(v, str) else v)
-    return out
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """One sheet per table, the codebook last; a table longer than a sheet goes on in
-    `NAME_2`, `NAME_3`, …"""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            chunks = range(0, max(len(frame), 1), EXCEL_MAX_ROWS)
-            for n, start in enumerate(chunks, start=1):
-                sheet = name if n == 1 else f"{name}_{n}"
-                _excel_safe(frame.iloc[start:start + EXCEL_MAX_ROWS]).to_excel(
-                    writer, sheet_name=sheet, index=False)
-                writer.sheets[sheet].freeze_panes = "A2"
+    `NAME_2`, `NAME_3`, …. Written row by row in openpyxl's write-only mode, so memory
+    stays flat however long the tables are."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in tables.items():
+        for n, start in enumerate(range(0, max(len(frame), 1), EXCEL_MAX_ROWS), start=1):
+            sheet = book.create_sheet(name if n == 1 else f"{name}_{n}")
+            sheet.freeze_panes = "A2"
+            sheet.append([str(c) for c in frame.columns])
+            chunk = frame.iloc[start:start + EXCEL_MAX_ROWS].astype(object)
+            for row in chunk.itertuples(index=False, name=None):
+                sheet.append([_excel_cell(v) for v in row])
+    book.save(path)
 
 
 def stata_frame(frame: pd.DataFrame) -> pd.DataFrame:
