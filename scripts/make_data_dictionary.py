@@ -25,6 +25,7 @@ from toolkit.parse.checks import IDENTITIES  # noqa: E402
 from toolkit.parse.values import FLAGS  # noqa: E402
 from toolkit.spec.fields import (  # noqa: E402
     API_FRAMES,
+    EXPORT_TABLES,
     FACTS_PARSED,
     PARSE_RECORD,
     REPORTS,
@@ -190,13 +191,20 @@ def render() -> str:
         "",
         "## Store layout",
         "",
-        "`STORE/reports/`, `STORE/facts/`, `STORE/checks/`, `STORE/sections/` hold Parquet "
+        "`STORE/reports/`, `STORE/facts/`, `STORE/checks/`, `STORE/sections/`, "
+        "`STORE/texts/` hold Parquet "
         "parts (`part-NNNNN.parquet`) and `STORE/repairs.parquet` the cross-year repairs, "
         "recomputed by every ingest; `STORE/corpus.duckdb` has views of the same names over "
         "them (and `reports_history`: every reports row, with its `part`; `facts_parsed`: the "
-        "cells as parsed, which `facts` shows with the repairs applied). `report_id` joins "
-        "the tables; `facts`, `checks` and `sections` hold rows only for reports that are not "
-        "duplicates. `body_id` joins a body's reports across years; `adcode` places it. "
+        "cells as parsed, which `facts` shows with the repairs applied). The views name the "
+        "files relative to the store, so a copied, moved or zipped store opens as it is: "
+        "DuckDB reads relative paths against its working directory, so open it from inside "
+        "the store or set `file_search_path` to it first (`SET file_search_path = 'STORE'`; "
+        "`toolkit.load(STORE)` does this for you). `report_id` joins "
+        "the tables; `facts`, `checks`, `sections` and `texts` hold rows only for reports that "
+        "are not duplicates. `location` in `facts` and `checks` is a character offset into the "
+        "report's `texts.text` (`toolkit.store.texts.report_text(STORE, report_id)`). "
+        "`body_id` joins a body's reports across years; `adcode` places it. "
         "In SQL, quote the columns named by keywords: "
         + ", ".join(f'`"{k}"`' for k in SQL_KEYWORDS) + ".",
         "",
@@ -256,6 +264,18 @@ def render() -> str:
             "earlier table says where.", ""]
     for frame in API_FRAMES.values():
         out += _section(frame, seen)
+    out += ["## Research exports", "",
+            "`python -m toolkit export STORE --out DIR [--format csv,xlsx,dta,parquet]` "
+            "(`toolkit.present.export.write_export`) writes these tables as `TABLE.csv` (UTF-8 "
+            "with a byte-order mark), `TABLE.parquet`, `TABLE.dta` (Stata 118: variable labels "
+            "from `label_zh`, `flag` coded with value labels) and `export.xlsx` (a sheet per "
+            "table, the codebook last), with `datapackage.json`, a Frictionless Data Package "
+            "describing every file. Every file of a table has the same columns under the same "
+            "names; the `codebook` table lists them all. The panel's key and indicator columns "
+            "are not listed here: the codebook of each export maps their names to keys "
+            "(`requests.granted.total` → `req_granted_total`) and indicators.", ""]
+    for table in EXPORT_TABLES.values():
+        out += _section(table, seen)
     return "\n".join(out) + "\n"
 
 
