@@ -143,10 +143,8 @@ def search_cuts(
     def pieces(i: int, start: int) -> list[int]:
         """Where the next piece of run `i` from `start` may end."""
         digits = runs[i]
-        if start == 0 and (digits == "0" or digits[0] != "0"):
-            ends = [len(digits)]  # the whole run, however long, is one number
-        else:
-            ends = []
+        whole = start == 0 and (digits == "0" or digits[0] != "0")
+        ends = [len(digits)] if whole else []  # the whole run, however long, is one number
         if digits[start] == "0":
             return [start + 1]
         last = min(len(digits), start + MAX_DIGITS_PER_CELL)
