@@ -195,13 +195,14 @@ def _status(headings: list[Heading], results: list[TableResult], version: str | 
 
 
 def parse_report(path: str | Path, source_url: str | None = None,
-                 hints: Mapping[str, str] | None = None) -> Report:
+                 hints: Mapping[str, str] | None = None, data: bytes | None = None) -> Report:
     """Read and parse one file. Raises ReadError/UnsupportedFormat/NotAReport on bad input.
 
     `source_url` is where the file was fetched from, `hints` what the page that offered it
-    says (e.g. `html_title`: its title); the file's own hints (an HTML page's <title>) win."""
+    says (e.g. `html_title`: its title); the file's own hints (an HTML page's <title>) win.
+    `data`: the file's bytes, already read (they are parsed instead of reading the file)."""
     from toolkit.read import read_document
 
-    document = read_document(path)
+    document = read_document(path, data=data)
     return parse_text(document.text, source=str(path), hints={**(hints or {}), **document.hints},
                       source_url=source_url)

@@ -45,8 +45,8 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import pickle
 import sys
 import time
 import warnings
@@ -61,7 +61,9 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from toolkit.parse.report import Report
+from toolkit.spec.errors import ToolkitError
 from toolkit.spec.fields import META_KEYS
+from toolkit.spec.limits import DEFAULT_LIMITS, Limits
 from toolkit.spec.vocab import Status
 from toolkit.store.crawls import NO_ORIGIN, path_order, read_warcs, split
 from toolkit.store.fingerprint import package_version, parser_fingerprint
@@ -69,12 +71,14 @@ from toolkit.store.repair import refresh_repairs
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPAIRS_FILE, REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import StoreOutdated, open_store, write_db
-from toolkit.store.workers import Parsed, Task, parse_all
+from toolkit.store.workers import FileTask, Parsed, Task, parse_all
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -225,18 +229,65 @@ def _scrub(values: list[Any]) -> list[Any]:
 
 # ---------------------------------------------------------------- ingest
 
+LOCK_FILE = ".ingest.lock"
+
+
+class StoreBusy(ToolkitError):
+    """Another ingest holds the store's lock; the message says which process."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lock_holder(out: Path) -> str:
+    """Who wrote the store's lock file last: `pid N (started T)`, and whether it still runs.
+
+    The lock itself is an `flock`, which the system releases when every process holding it
+    is gone (the ingest and its workers, which die with it); this says who holds it.
+    """
+    try:
+        pid_text, _, started = (out / LOCK_FILE).read_text().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return "an unknown process"
+    if _alive(pid):
+        return f"ingest pid {pid} (started {started.strip()}), still running"
+    return (f"processes left by ingest pid {pid} (started {started.strip()}), which has "
+            "exited; they release the lock when they end (they are its workers: stop them "
+            f"with `pkill -P {pid}` if they linger)")
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
+    """Hold the store's lock; an ingest that died is reported, its lock is free again."""
     if fcntl is None:
         yield
         return
-    with open(out / ".ingest.lock", "w") as fh:
+    with open(out / LOCK_FILE, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"{out}: another ingest is writing to this store") from None
+            raise StoreBusy(f"{out}: another ingest is writing to this store: "
+                            f"{lock_holder(out)}") from None
+        fh.seek(0)
+        previous = fh.read().strip()
+        if previous:
+            log.info("%s: the previous ingest (pid %s) did not finish; resuming where it "
+                     "stopped", out, previous)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        fh.flush()
         try:
             yield
+            fh.truncate(0)
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -260,6 +311,8 @@ def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, stamp: _S
         **stamp.row(),
     }
     row.update(zip(META_KEYS, parsed.meta, strict=True))
+    if parsed.sha256 is not None and parsed.sha256 != rid:
+        row["report_id"] = None  # no content of the row's: the next ingest reads it afresh
     return row
 
 
@@ -267,6 +320,15 @@ class _Job(NamedTuple):
     path: str
     row: dict[str, Any]
     parse: bool
+
+
+def _lost_original(state: _State, i: int) -> bool:
+    """A duplicate whose original's row no longer holds its content (it changed, or its
+    content changed while it was ingested): the content needs a canonical file again."""
+    if state.statuses[i] != Status.DUPLICATE:
+        return False
+    original = state.current.get(state.dup_of[i])
+    return original is None or state.ids[original] != state.ids[i]
 
 
 def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
@@ -288,7 +350,7 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
         i = state.current.get(s.path)
         if i is not None and state.ids[i] == s.report_id:
             unchanged.add(s.path)
-            if s.report_id in stale:
+            if s.report_id is not None and (s.report_id in stale or _lost_original(state, i)):
                 affected.add(s.report_id)
         else:
             changed[s.path] = s
@@ -362,6 +424,7 @@ def ingest(
     parse: Callable[[Path], Report] | None = None,
     batch_size: int = 2000,
     reparse: bool = False,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> IngestSummary:
     """Parse every file under ``root`` into the store at ``out``; safe to re-run.
 
@@ -370,7 +433,9 @@ def ingest(
     problems become ``failed`` rows instead of exceptions. See the module docstring for
     the duplicate and incremental rules; ``reparse`` parses every content under ``root``
     again, as if the parser had changed. A `parse` function that takes `source_url` and
-    `hints` gets them for WARC documents.
+    `hints` gets them for WARC documents, one that takes `data` gets the bytes the worker
+    read and hashed. `limits` bound each file's parse (`seconds`, `memory_bytes`: see
+    `toolkit.store.workers`); `limits=None` with one worker parses in this process.
     """
     started = time.perf_counter()
     if parse is None:
@@ -379,13 +444,6 @@ def ingest(
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1 or batch_size < 1:
         raise ValueError("workers and batch_size must be >= 1")
-    if workers > 1:
-        try:
-            pickle.dumps(parse)
-        except Exception:
-            warnings.warn("parse function cannot be pickled; parsing in-process",
-                          RuntimeWarning, stacklevel=2)
-            workers = 1
 
     root_path = Path(root).resolve()
     if not root_path.is_dir():
@@ -406,18 +464,19 @@ def ingest(
         state = _State(out_path)
         jobs, unchanged = _plan(scanned, state, stamp, reparse)
 
-        to_parse: list[Task] = [warcs.tasks.get(j.path, j.path) for j in jobs if j.parse]
+        to_parse: list[Task] = [warcs.tasks.get(j.path) or FileTask(j.path, j.row["report_id"])
+                                for j in jobs if j.parse]
         writer = _Writer(out_path, state.next_part)
         statuses: dict[str, str] = {}
         with tqdm(total=len(to_parse), desc="parsing", unit="file", disable=not show) as bar:
-            with contextlib.closing(parse_all(to_parse, parse, workers, bar)) as results:
+            with contextlib.closing(parse_all(to_parse, parse, workers, bar, limits)) as results:
                 for job in jobs:
                     if job.parse:
                         parsed = next(results)
                         row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
                                           parsed, stamp)
                         row.update(warcs.origins.get(job.path, NO_ORIGIN))
-                        writer.add(row, parsed)
+                        writer.add(row, parsed if row["report_id"] is not None else None)
                     else:
                         row = job.row
                         row.update(warcs.origins.get(job.path, NO_ORIGIN))
