@@ -64,6 +64,7 @@ from toolkit.parse.report import Report
 from toolkit.spec.errors import ToolkitError
 from toolkit.spec.fields import META_KEYS
 from toolkit.spec.limits import DEFAULT_LIMITS, Limits
+from toolkit.spec.paths import os_path, store_path
 from toolkit.spec.vocab import Status
 from toolkit.store.crawls import NO_ORIGIN, path_order, read_warcs, split
 from toolkit.store.fingerprint import package_version, parser_fingerprint
@@ -142,9 +143,10 @@ class _State:
         self.table = pa.concat_tables(tables) if tables else REPORTS_SCHEMA.empty_table()
         self.next_part = parts[-1][0] + 1 if parts else 0
         ids = self.table.column("report_id").to_pylist()
-        paths = self.table.column("path").to_pylist()
+        paths = [os_path(p) for p in self.table.column("path").to_pylist()]
         statuses = self.table.column("status").to_pylist()
-        dup_of = self.table.column("duplicate_of").to_pylist()
+        dup_of: Any = [None if p is None else os_path(p)
+                  for p in self.table.column("duplicate_of").to_pylist()]
         self.current: dict[str, int] = {}
         self.parsed: dict[str, int] = {}
         for i, (rid, path, status) in enumerate(zip(ids, paths, statuses, strict=True)):
@@ -201,7 +203,8 @@ class _Writer:
             return
         for name, cols in self.columns.items():
             self._write(name, dict(zip(SCHEMAS[name].names, cols, strict=True)))
-        self._write("reports", {n: [r.get(n) for r in self.reports] for n in REPORTS_SCHEMA.names})
+        self._write("reports", {n: [_stored(n, r.get(n)) for r in self.reports]
+                                for n in REPORTS_SCHEMA.names})
         self.part += 1
         self._reset()
 
@@ -217,6 +220,13 @@ class _Writer:
         tmp = directory / f".{final.name}.tmp"
         pq.write_table(table, tmp, compression="zstd")
         os.replace(tmp, final)
+
+
+def _stored(column: str, value: Any) -> Any:
+    """A reports cell as written: a path keeps the bytes of a non-UTF-8 name (`spec.paths`)."""
+    if column in ("path", "duplicate_of") and isinstance(value, str):
+        return store_path(value)
+    return value
 
 
 def _scrub(values: list[Any]) -> list[Any]:
