@@ -79,8 +79,8 @@ def json_line(record: dict[str, Any]) -> str:
 
 
 def failure_record(source: str, status: str, error: str) -> dict[str, Any]:
-    return {"source": source, "status": status, "error": error, "meta": {}, "values": {},
-            "flags": {}, "checks": []}
+    return {"source": source, "status": status, "error": error, "detail": None, "meta": {},
+            "values": {}, "flags": {}, "checks": []}
 
 
 def parse_record(path: str) -> dict[str, Any]:

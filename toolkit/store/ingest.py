@@ -316,7 +316,8 @@ def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, stamp: _S
                 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "report_id": rid, "path": path, "size_bytes": size, "status": parsed.status,
-        "error": parsed.error, "n_values": parsed.n_values, "n_flagged": parsed.n_flagged,
+        "error": parsed.error, "detail": parsed.detail, "n_values": parsed.n_values,
+        "n_flagged": parsed.n_flagged,
         "n_checks_failed": parsed.n_checks_failed, "n_checks_passed": parsed.n_checks_passed,
         **stamp.row(),
     }

@@ -91,6 +91,7 @@ class Parsed(NamedTuple):
     n_checks_passed: int = 0
     sha256: str | None = None
     """The hash of the bytes parsed, when the worker read them itself (a `FileTask`)."""
+    detail: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -148,6 +149,7 @@ def _flatten(report: Report) -> Parsed:
         str(report.status), _text(report.error), meta,
         sum(v is not None for v in values), sum(bool(f) for f in flags),
         statuses.count("fail"), facts, checks, sections, statuses.count("pass"),
+        detail=_text(report.detail),
     )
 
 
