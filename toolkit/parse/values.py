@@ -80,9 +80,9 @@ def is_value_text(text: str) -> bool:
 # Digits run together: "规章000", "一、本年新收…2000002", "行政处罚2648-18538".
 
 _SPLITTABLE = re.compile(r"^[+\-]?\d+$")
-MAX_CANDIDATES = 20000
+MAX_CANDIDATES = 5_000
 """Readings a row's identities may allow before the row is too open to read at all."""
-MAX_CUT_STEPS = 300_000
+MAX_CUT_STEPS = 20_000
 """Cells tried while searching a row's cuts: the search's whole cost, whatever the input
 (six 40-digit runs once took hours: every digit run's cut points, multiplied)."""
 MAX_DIGITS_PER_CELL = 9
@@ -97,6 +97,8 @@ class Cuts(NamedTuple):
     """False when the search stopped at a cap: `readings` are not all, so none is to be
     trusted (the row is ambiguous; `reason` says why)."""
     reason: str | None = None
+    steps: int = 0
+    """Cells tried: the search's cost."""
 
 
 class _Stop(Exception):
@@ -202,10 +204,10 @@ def search_cuts(
         walk(0, 0, ())
     except _Stop as stop:
         return Cuts(readings, False, f"digits run together: search for the row's cuts "
-                                     f"stopped ({stop})")
+                                     f"stopped ({stop})", steps)
     except RecursionError:
-        return Cuts(readings, False, "digits run together: too many cells to cut")
-    return Cuts(readings)
+        return Cuts(readings, False, "digits run together: too many cells to cut", steps)
+    return Cuts(readings, steps=steps)
 
 
 def split_candidates(
