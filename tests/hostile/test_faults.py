@@ -112,3 +112,18 @@ def test_a_gbk_file_name_round_trips(tmp_path: Path) -> None:
     assert row["status"] == "ok" and row["report_id"] is not None
     assert os.fsencode(os_path(row["path"])) == os.fsencode(name)
     assert display_path(name).endswith("2022年度报告.txt")
+
+
+def test_a_link_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
+    root, out = tmp_path / "in", tmp_path / "out"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_bytes(b"report a")
+    (tmp_path / "sibling").mkdir()
+    (tmp_path / "sibling" / "b.txt").write_bytes(b"report b")
+    (root / "up").symlink_to("..", target_is_directory=True)
+    (root / "here").symlink_to("sub", target_is_directory=True)  # inside: followed, once
+    (root / "b.txt").symlink_to(tmp_path / "sibling" / "b.txt")
+    summary = ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    assert set(reports(out)) == {str(root / "sub" / "a.txt")} or set(reports(out)) == {
+        str(root / "here" / "a.txt")}
+    assert summary.files_seen == 1
