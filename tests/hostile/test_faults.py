@@ -127,3 +127,31 @@ def test_a_link_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
     assert set(reports(out)) == {str(root / "sub" / "a.txt")} or set(reports(out)) == {
         str(root / "here" / "a.txt")}
     assert summary.files_seen == 1
+
+
+def test_a_folder_readable_again_loses_its_failure_row(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root, out = tmp_path / "in", tmp_path / "out"
+    locked = root / "sub"
+    locked.mkdir(parents=True)
+    (locked / "a.txt").write_bytes(b"report a")
+    (root / "b.txt").write_bytes(b"report b")
+    scan = sys.modules["toolkit.store.scan"]
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(scan.os, "scandir", scandir)
+    ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    assert reports(out)[str(locked)]["status"] == "failed"
+    monkeypatch.setattr(scan.os, "scandir", real)
+    summary = ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    rows = reports(out)
+    assert set(rows) == {str(locked / "a.txt"), str(root / "b.txt")}
+    assert summary.by_status == {"ok": 2}
+    monkeypatch.setattr(scan.os, "scandir", scandir)  # and unreadable once more
+    ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    assert reports(out)[str(locked)]["status"] == "failed"

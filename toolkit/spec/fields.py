@@ -221,7 +221,9 @@ REPORTS = Table(
               "not read), `limit_exceeded` (reading it would cost more than a limit of "
               "`toolkit.spec.limits` allows: time, memory, expanded size, elements; `error` names "
               "the limit), `internal_error` (the toolkit failed on the file: a bug to report) or "
-              "`duplicate` (same bytes as `duplicate_of`)."),
+              "`duplicate` (same bytes as `duplicate_of`). `reports_history` also holds "
+              "`cleared` rows: a failure that no longer applies (a folder that can be listed "
+              "again), which the `reports` view leaves out."),
         Field("error", "string", "错误", "why a file failed, exceeded a limit or is partial, in "
               "words (every status but `ok` and `duplicate` has one); null when ok."),
         *META,

@@ -33,7 +33,8 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
   superseded without rewriting any part. If the displaced content is still held by
   duplicates, the first of them is promoted to canonical.
 * Files that vanish from ``root`` keep their rows (and their parse, even a stale one:
-  there is nothing to read again): ingest only adds.
+  there is nothing to read again): ingest only adds. A folder that could not be listed and
+  can be now gets a ``cleared`` row, which the ``reports`` view leaves out.
 * After the parse, every ingest recomputes the cross-year repairs of the whole store from
   the current parse (`toolkit.store.repair`): adding, changing or re-parsing either year
   of a body re-decides the cells they decide. `repairs.parquet` is rewritten only when
@@ -342,13 +343,15 @@ def _lost_original(state: _State, i: int) -> bool:
     return original is None or state.ids[original] != state.ids[i]
 
 
-def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
-          ) -> tuple[list[_Job], set[str]]:
+def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False,
+          root: Path | None = None) -> tuple[list[_Job], set[str]]:
     """Decide the new reports rows: which paths changed, which content needs parsing.
 
     A content is parsed when no row of the store holds its parse, or when the parse it holds
     is stale (another parser fingerprint, or `reparse`) and its canonical file was seen now
     (a file no longer under `root` cannot be read again, so its row is left as it is).
+    A folder under `root` whose row says it could not be listed and that can be listed now
+    gets a `cleared` row (the `reports` view leaves it out): the failure no longer applies.
     Returns the jobs (sorted by path) and the paths whose rows are unchanged.
     """
     readable = {s.path for s in seen if s.report_id is not None}
@@ -359,7 +362,8 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
     affected: set[str] = set()
     for s in seen:
         i = state.current.get(s.path)
-        if i is not None and state.ids[i] == s.report_id:
+        if (i is not None and state.ids[i] == s.report_id
+                and state.statuses[i] != Status.CLEARED):
             unchanged.add(s.path)
             if s.report_id is not None and (s.report_id in stale or _lost_original(state, i)):
                 affected.add(s.report_id)
@@ -409,7 +413,26 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
                     "report_id": rid, "path": path, "size_bytes": size,
                     "status": Status.DUPLICATE, "duplicate_of": canon, **stamp.row(),
                 }, False)
+    for path in _cleared(state, root, {s.path for s in seen}):
+        jobs[path] = _Job(path, {"path": path, "status": Status.CLEARED, **stamp.row()}, False)
     return [jobs[p] for p in sorted(jobs, key=path_order)], unchanged
+
+
+def _cleared(state: _State, root: Path | None, seen: set[str]) -> list[str]:
+    """Failure rows of folders under `root` that can be listed now: they no longer apply."""
+    if root is None:
+        return []
+    out = []
+    for path, i in state.current.items():
+        if (path in seen or state.ids[i] is not None or state.statuses[i] != Status.FAILED
+                or not Path(path).is_relative_to(root) or not Path(path).is_dir()):
+            continue
+        try:
+            with os.scandir(path):
+                out.append(path)
+        except OSError:
+            continue
+    return out
 
 
 def _repair(out: Path) -> int:
@@ -473,7 +496,7 @@ def ingest(
         warcs = read_warcs(found.crawls, found.bare, workers)
         scanned = sorted(scanned + warcs.seen, key=lambda s: path_order(s.path))
         state = _State(out_path)
-        jobs, unchanged = _plan(scanned, state, stamp, reparse)
+        jobs, unchanged = _plan(scanned, state, stamp, reparse, root_path)
 
         to_parse: list[Task] = [warcs.tasks.get(j.path) or FileTask(j.path, j.row["report_id"])
                                 for j in jobs if j.parse]
