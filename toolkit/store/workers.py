@@ -363,9 +363,15 @@ def _supervised(
     try:
         pool = [_Worker(parse, limits) for _ in range(workers)]
         while nxt < len(tasks):
-            for worker in pool:
+            for slot, worker in enumerate(pool):
                 if worker.index is None and pending and pending[0][0] < nxt + window:
-                    worker.give(*pending.popleft(), limits.seconds)
+                    try:
+                        worker.give(*pending[0], limits.seconds)
+                    except OSError:  # it died idle (the system's OOM killer): a new one
+                        worker.stop(kill=True)
+                        pool[slot] = worker = _Worker(parse, limits)
+                        worker.give(*pending[0], limits.seconds)
+                    pending.popleft()
             busy = [w for w in pool if w.index is not None]
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy],
