@@ -9,6 +9,7 @@ folder holding all of them beside a good report. Prints a Markdown table for BEN
 """
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -28,6 +29,7 @@ def _digits(n: int) -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ogi-hostile-"))
     try:
         files = {

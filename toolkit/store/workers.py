@@ -155,7 +155,7 @@ def _flatten(report: Report) -> Parsed:
 
 def failure_row(error: str, status: str = Status.FAILED) -> Parsed:
     empty: dict[str, list[list[Any]]] = {name: [[] for _ in SCHEMAS[name].names[1:]] for name in ("facts", "checks", "sections")}
-    return Parsed(status, error, (None,) * len(META_KEYS), 0, 0, 0,
+    return Parsed(str(status), error, (None,) * len(META_KEYS), 0, 0, 0,
                    empty["facts"], empty["checks"], empty["sections"])
 
 
