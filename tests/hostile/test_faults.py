@@ -155,3 +155,29 @@ def test_a_folder_readable_again_loses_its_failure_row(tmp_path: Path,
     monkeypatch.setattr(scan.os, "scandir", scandir)  # and unreadable once more
     ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
     assert reports(out)[str(locked)]["status"] == "failed"
+
+
+def test_a_lock_held_after_its_ingest_died_is_explained(tmp_path: Path) -> None:
+    from toolkit.store.ingest import LOCK_FILE, StoreBusy
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"report")
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (out / LOCK_FILE).write_text(f"{dead} 2026-12-07T10:00:00+0000\n", encoding="utf-8")
+    holder = subprocess.Popen(  # a process left over from that ingest, holding its lock
+        [sys.executable, "-c", "import fcntl, sys, time\n"
+         f"fh = open({str(out / LOCK_FILE)!r}, 'a')\n"
+         "fcntl.flock(fh, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusy, match=f"ingest pid {dead} .*which has exited"):
+            ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    finally:
+        holder.kill()
+        holder.wait()
+    summary = ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
+    assert summary.by_status == {"ok": 1}
