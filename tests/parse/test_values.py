@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.parse.values import parse_cell, split_candidates
+from toolkit.parse.values import parse_cell, search_cuts, split_candidates
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,47 @@ def test_sign_stays_with_its_cell() -> None:
 
 def test_too_many_tokens_is_no_candidate() -> None:
     assert split_candidates(["1", "2", "3"], 2) == []
+
+
+def test_long_runs_are_refused_without_a_search() -> None:
+    # Six 40-digit runs in a 7-column row: no piece may exceed MAX_DIGITS_PER_CELL, so no
+    # cut exists; once this enumerated every run's cut points and took hours.
+    cuts = search_cuts(["1" + "2" * 39] * 6, 7)
+    assert cuts.complete and cuts.readings == []
+
+
+def test_too_many_readings_is_no_reading() -> None:
+    cuts = search_cuts(["1" * 60], 20, max_steps=10**9, max_readings=100)
+    assert not cuts.complete and cuts.reason and "more than 100 readings" in cuts.reason
+    assert split_candidates(["1" * 60], 20) == []
+
+
+def test_the_search_stops_after_its_steps() -> None:
+    cuts = search_cuts(["1" * 60], 20, max_steps=1000)
+    assert not cuts.complete and cuts.reason and "1000 cells tried" in cuts.reason
+
+
+def test_a_rule_prunes_as_the_cells_are_cut() -> None:
+    tried: list[tuple[str, ...]] = []
+
+    class TotalFirst:
+        def __call__(self, cells: tuple[str, ...]) -> bool:
+            return int(cells[0]) == sum(int(c) for c in cells[1:])
+
+        def viable(self, first: tuple[str, ...]) -> bool:
+            tried.append(first)
+            return int(first[0]) >= sum(int(c) for c in first[1:])
+
+    assert split_candidates(["41111"], 4, TotalFirst()) == []
+    assert split_candidates(["4112"], 4, TotalFirst()) == [("4", "1", "1", "2")]
+    assert ("4", "11") in tried and ("4", "11", "1") not in tried
+
+
+def test_a_row_beyond_the_search_is_ambiguous_with_a_reason() -> None:
+    from toolkit.parse.tables import resolve_cells
+    from toolkit.parse.tokens import VALUE, Token
+
+    notes: list[str] = []
+    resolved = resolve_cells([Token(VALUE, "1" * 60, 5)], 20, False, notes=notes)
+    assert resolved == [(None, "ambiguous")] * 20
+    assert len(notes) == 1 and "stopped" in notes[0] and "at 5" in notes[0]

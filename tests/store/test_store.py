@@ -70,7 +70,10 @@ def make_tree(root: Path) -> dict[str, bytes]:
 
 
 def run(root: Path, out: Path, parse: Any = fake_parse, **kw: Any) -> store.IngestSummary:
+    """Ingest; by default in this process, so a parse function can count its calls
+    (the limits' worker processes are tested in tests/hostile)."""
     kw.setdefault("workers", 1)
+    kw.setdefault("limits", None)
     return ingest(root, out, progress=False, parse=parse, **kw)
 
 

@@ -162,7 +162,7 @@ def test_rerun_parses_nothing_and_a_new_warc_only_its_documents(
     later = write_crawl(root / "crawl", [Doc(f"{SITE}/nb/2.html", html(new)),
                                          Doc(f"{SITE}/nb/1-copy.html", html(TOWN))])
     parse = RecordingParse()
-    third = ingest(root, out, workers=1, progress=False, parse=parse)
+    third = ingest(root, out, workers=1, progress=False, parse=parse, limits=None)
     assert (third.parsed_now, third.duplicates, third.warc_files) == (1, 1, 2)
     [(url, title)] = parse.calls
     assert url == f"{SITE}/nb/2.html" and title is not None and title.startswith(new.title)

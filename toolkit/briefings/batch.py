@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -314,7 +314,13 @@ def main(argv: list[str] | None = None) -> int:
                       args.workers, args.scheduler, args.notebook, progress=not args.quiet)
     except Exception as error:
         print(f"error: {describe(error)}", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+        logging.getLogger(__name__).debug("briefings failed", exc_info=error)
+        return 2
+    if not results:
+        chosen = " ".join([*(f"--region {r}" for r in args.region),
+                           *([f"--level {args.level}"] if args.level else [])])
+        print(f"error: {chosen or 'the store'} selects no region with reports in {store}"
+              + ("" if chosen else "; ingest a folder of reports first"), file=sys.stderr)
         return 2
     failed = [r for r in results if r.status == "failed"]
     same = sum(r.status == "same_as" for r in results)

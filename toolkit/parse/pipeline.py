@@ -12,7 +12,7 @@ from toolkit.parse.meta import find_agency, find_published, find_title, find_yea
 from toolkit.parse.normalise import normalise_text
 from toolkit.parse.prose import check_statements, find_statements
 from toolkit.parse.regions import find_spans
-from toolkit.parse.report import Check, Fact, Report
+from toolkit.parse.report import Check, Fact, Report, cell_detail
 from toolkit.parse.review import parse_review
 from toolkit.parse.sections import Heading, find_headings, split_sections
 from toolkit.parse.selfcheck import self_check
@@ -135,9 +135,14 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
     checks = check_report(values, version, template) + prose_checks
     agency = find_agency(text, title)
     place = place_body(agency, text, hints, source_url)
+    status = _status(heading_list, results, version, facts)
+    spans = {"二 (active)": active_span, "三 (requests)": requests_span,
+             "四 (review)": review_span}
     report = Report(
         source=source,
-        status=_status(heading_list, results, version, facts),
+        status=status,
+        error=_partial_reason(heading_list, results, version, spans)
+        if status == Status.PARTIAL else None,
         meta={
             "title": title,
             "agency": agency,
@@ -154,6 +159,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         sections=sections,
         notes=notes,
         text=text,
+        detail=cell_detail(facts, notes),
     )
     return report
 
@@ -185,6 +191,25 @@ def _complete(facts: list[Fact], version: str, template: Template) -> dict[str, 
     return seen
 
 
+def _partial_reason(headings: list[Heading], results: list[TableResult], version: str | None,
+                    spans: dict[str, tuple[int, int] | None]) -> str:
+    """Why a report is `partial`, in words: the tables and closing sections not found."""
+    keys = {h.key for h in headings}
+    reasons = []
+    found = iter(results)
+    missing = []
+    for name, span in spans.items():
+        result = next(found) if span else None
+        if result is None or not result.rows_found:
+            missing.append(name)
+    if version is not None and missing:
+        reasons.append("table " + ", ".join(missing) + " not found")
+    if not keys & {"problems", "other"}:
+        reasons.append("the closing sections (五 problems, 六 other) not found: the text may "
+                       "be cut short")
+    return "; ".join(reasons) or "incomplete report"
+
+
 def _status(headings: list[Heading], results: list[TableResult], version: str | None,
             facts: list[Fact]) -> Status:
     keys = {h.key for h in headings}
@@ -196,13 +221,14 @@ def _status(headings: list[Heading], results: list[TableResult], version: str | 
 
 
 def parse_report(path: str | Path, source_url: str | None = None,
-                 hints: Mapping[str, str] | None = None) -> Report:
+                 hints: Mapping[str, str] | None = None, data: bytes | None = None) -> Report:
     """Read and parse one file. Raises ReadError/UnsupportedFormat/NotAReport on bad input.
 
     `source_url` is where the file was fetched from, `hints` what the page that offered it
-    says (e.g. `html_title`: its title); the file's own hints (an HTML page's <title>) win."""
+    says (e.g. `html_title`: its title); the file's own hints (an HTML page's <title>) win.
+    `data`: the file's bytes, already read (they are parsed instead of reading the file)."""
     from toolkit.read import read_document
 
-    document = read_document(path)
+    document = read_document(path, data=data)
     return parse_text(document.text, source=str(path), hints={**(hints or {}), **document.hints},
                       source_url=source_url)

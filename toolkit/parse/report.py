@@ -5,6 +5,8 @@ meanings, in `toolkit.spec.fields`.
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -78,6 +80,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     text: str = ""
     """The text parsed (normalised): what `Fact.location` and `Check.location` count into."""
+    detail: str | None = None
+    """What the cells hold, in words (`cell_detail`): how many were read, how many are
+    flagged and why, and the parser's notes."""
 
     @cached_property
     def facts(self) -> pd.DataFrame:
@@ -104,8 +109,28 @@ class Report:
             "source": self.source,
             "status": plain(self.status),
             "error": self.error,
+            "detail": self.detail,
             "meta": {k: plain(self.meta.get(k)) for k in META_KEYS},
             "values": self.values(),
             "flags": self.flags(),
             "checks": [c.as_dict() for c in self.check_list],
         }
+
+
+def cell_detail(facts: Sequence[Fact], notes: Sequence[str] = ()) -> str | None:
+    """`12 of 198 cells read; flagged: ambiguous 170, missing 16`, led by `mostly flagged:`
+    when fewer than half the cells were read, and followed by the parser's notes (a row
+    too open to cut, a row without columns): an `ok` with few numbers says why."""
+    if not facts and not notes:
+        return None
+    read = sum(f.value is not None for f in facts)
+    flags = Counter(str(f.flag) for f in facts if f.flag)
+    text = f"{read} of {len(facts)} cells read"
+    if flags:
+        text += "; flagged: " + ", ".join(f"{flag} {n}" for flag, n in flags.most_common())
+    if facts and read * 2 < len(facts):
+        text = "mostly flagged: " + text
+    if notes:
+        text += "; " + "; ".join(notes[:5]) + (f"; and {len(notes) - 5} more notes"
+                                                if len(notes) > 5 else "")
+    return text

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from toolkit.parse.report import Fact
-from toolkit.parse.tables import Accept, TableResult, facts_for, resolve_cells, sum_rule
+from toolkit.parse.tables import Accept, AllRules, TableResult, facts_for, resolve_cells, sum_rule
 from toolkit.parse.tokens import BARE, BLANK, TEXT, VALUE, Token
 from toolkit.spec.template import Template, label_key
 from toolkit.spec.vocab import Flag
@@ -167,5 +167,5 @@ def _review_rule(template: Template) -> Accept:
     n_rows, n_cols = len(template.review_rows), len(template.review_columns)
     rules = [sum_rule(list(range(r * n_cols, r * n_cols + n_cols - 1)), r * n_cols + n_cols - 1)
              for r in range(n_rows)]
-    return lambda cells: all(rule(cells) for rule in rules)
+    return AllRules(rules)
 

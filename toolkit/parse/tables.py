@@ -12,7 +12,7 @@ from functools import lru_cache
 from toolkit.parse.labels import LabelMatch, RowMatcher
 from toolkit.parse.report import Fact
 from toolkit.parse.tokens import BLANK, TEXT, VALUE, Token
-from toolkit.parse.values import MAX_DIGITS_PER_CELL, parse_cell, split_candidates
+from toolkit.parse.values import MAX_DIGITS_PER_CELL, parse_cell, search_cuts
 from toolkit.spec.template import Row, Template, label_key
 from toolkit.spec.vocab import Flag
 
@@ -46,7 +46,7 @@ class TableResult:
 
 def resolve_cells(
     cells: Sequence[Token], width: int, at_end: bool, accept: Accept | None = None,
-    right_aligned: bool = False,
+    right_aligned: bool = False, notes: list[str] | None = None,
 ) -> list[tuple[Token | None, str | None]]:
     """Assign a row's tokens to `width` columns: (token, None) or (None, flag), or
     (the row's run, AMBIGUOUS) for a cell the valid cuts read differently.
@@ -58,7 +58,8 @@ def resolve_cells(
     on their line or between pipes are never cut, unless the row's digits all stand in
     one such cell (or the cell's digits cannot be one number). `right_aligned`: the table prints a row's numbers in its last columns,
     so in a markdown row whose every cell has its place, they are the last `width` cells
-    (the empty slots before them are the label's merged cells).
+    (the empty slots before them are the label's merged cells). A row whose cuts are too
+    many to search is ambiguous, and `notes` gets the reason.
     """
     tokens = list(cells)
     if not tokens:
@@ -94,16 +95,29 @@ def resolve_cells(
     fixed = frozenset(i for i, t in enumerate(tokens) if t.alone and not _runs_together(t.text)
                       ) if len(tokens) > 1 else frozenset()
     texts = [t.text for t in tokens]
+
+    def cuts_of(search: bool) -> list[tuple[str, ...]] | None:
+        if not search:
+            return []
+        found = search_cuts(texts, width, accept, fixed)
+        if not found.complete:
+            if notes is not None:
+                notes.append(f"{found.reason} at {tokens[0].start}; the row is ambiguous")
+            return None
+        return found.readings
+
     if at_end:
         must_cut = not has_blank and any(_runs_together(t.text) for t in tokens)
-        candidates = split_candidates(texts, width, accept, fixed) if must_cut else []
+        candidates = cuts_of(must_cut)
+        if candidates is None:
+            return [(None, Flag.AMBIGUOUS)] * width
         if not candidates:
             if any(t.kind == VALUE and not t.alone for t in tokens):
                 return [(None, Flag.AMBIGUOUS)] * width
             return [(t, None) for t in tokens] + [(None, Flag.MISSING)] * (width - len(tokens))
     else:
         cuttable = not has_blank and (len(tokens) == 1 or not all(t.alone for t in tokens))
-        candidates = split_candidates(texts, width, accept, fixed) if cuttable else []
+        candidates = cuts_of(cuttable)
     if not candidates:
         return [(None, Flag.AMBIGUOUS)] * width
     out: list[tuple[Token | None, str | None]] = []
@@ -183,16 +197,56 @@ def _ints(cells: tuple[str, ...]) -> list[int] | None:
     return numbers
 
 
-def sum_rule(parts: Sequence[int], total: int) -> Accept:
-    """Cells at `parts` add up to the cell at `total` (and no cell is negative)."""
+class SumRule:
+    """Cells at `parts` add up to the cell at `total` (and no cell is negative).
 
-    def accept(cells: tuple[str, ...]) -> bool:
+    A rule, not a lambda, so the search for a row's cuts can ask it of the first cells
+    already cut (`viable`) and drop every cut that starts wrong (`values.search_cuts`).
+    """
+
+    def __init__(self, parts: Sequence[int], total: int) -> None:
+        self.parts = tuple(parts)
+        self.total = total
+        self.last = max((*self.parts, total))
+
+    def __call__(self, cells: tuple[str, ...]) -> bool:
         numbers = _ints(cells)
         if numbers is None or any(n < 0 for n in numbers):
             return False
-        return sum(numbers[i] for i in parts) == numbers[total]
+        return sum(numbers[i] for i in self.parts) == numbers[self.total]
 
-    return accept
+    def viable(self, first: tuple[str, ...]) -> bool:
+        """False when no row whose first cells are `first` can pass."""
+        numbers = _ints(first)
+        if numbers is None or any(n < 0 for n in numbers):
+            return False
+        if len(first) > self.last:
+            return sum(numbers[i] for i in self.parts) == numbers[self.total]
+        if self.total < len(first):
+            return sum(numbers[i] for i in self.parts if i < len(first)) <= numbers[self.total]
+        return True
+
+
+class AllRules:
+    """Every one of `rules` holds (a row with a subtotal; the review table's rows)."""
+
+    def __init__(self, rules: Sequence[Accept]) -> None:
+        self.rules = tuple(rules)
+
+    def __call__(self, cells: tuple[str, ...]) -> bool:
+        return all(rule(cells) for rule in self.rules)
+
+    def viable(self, first: tuple[str, ...]) -> bool:
+        return all(getattr(rule, "viable", _any)(first) for rule in self.rules)
+
+
+def _any(first: tuple[str, ...]) -> bool:
+    return True
+
+
+def sum_rule(parts: Sequence[int], total: int) -> SumRule:
+    """Cells at `parts` add up to the cell at `total` (and no cell is negative)."""
+    return SumRule(parts, total)
 
 
 def facts_for(
@@ -328,7 +382,7 @@ def parse_active(tokens: Sequence[Token], template: Template, version: str | Non
         if any(units.values()):
             units.update(_header_units(hit.header, [c for c in columns if units[c]]))
         accept = _signed_rule(columns, template)
-        resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept)
+        resolved = resolve_cells(hit.cells, len(columns), hit.at_end, accept, notes=notes)
         facts.extend(facts_for("active", hit.row.key, hit.label, columns, resolved, units))
     return TableResult(facts, votes, [h.row.key for h in hits], notes)
 
@@ -366,16 +420,22 @@ def _header_units(header: str, columns: Sequence[str]) -> dict[str, str | None]:
     return {c: unit for c in columns}
 
 
+class _SignedRule:
+    """No cell of a column that cannot be negative starts with a minus."""
+
+    def __init__(self, signed: Sequence[bool]) -> None:
+        self.signed = tuple(signed)
+
+    def __call__(self, cells: tuple[str, ...]) -> bool:
+        return self.viable(cells)
+
+    def viable(self, first: tuple[str, ...]) -> bool:
+        return not any(cell.startswith("-") and not may_be_negative
+                       for cell, may_be_negative in zip(first, self.signed, strict=False))
+
+
 def _signed_rule(columns: Sequence[str], template: Template) -> Accept:
-    signed = [template.active_columns[c].signed for c in columns]
-
-    def accept(cells: tuple[str, ...]) -> bool:
-        for cell, may_be_negative in zip(cells, signed, strict=True):
-            if cell.startswith("-") and not may_be_negative:
-                return False
-        return True
-
-    return accept
+    return _SignedRule([template.active_columns[c].signed for c in columns])
 
 
 def _mark_end(hits: list[RowHit], tokens: Sequence[Token], at_end: bool) -> None:
@@ -437,10 +497,13 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
     width = len(columns)
     accept = _request_rule(columns, template)
     facts: list[Fact] = []
+    notes: list[str] = []
     for hit in hits:
-        resolved = resolve_cells(hit.cells, width, hit.at_end, accept, right_aligned=True)
+        resolved = resolve_cells(hit.cells, width, hit.at_end, accept, right_aligned=True,
+                                 notes=notes)
         facts.extend(facts_for("requests", hit.row.key, hit.label, columns, resolved, {}))
-    return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits])
+    return TableResult(facts, {version: 1} if version else {}, [h.row.key for h in hits],
+                       notes)
 
 
 def _version_of_rows(hits: Sequence[RowHit], template: Template) -> str | None:
@@ -490,8 +553,6 @@ def _request_rule(columns: Sequence[str], template: Template) -> Accept:
         organisations = [index[c] for c in template.organisation_columns]
         subtotal = index[template.subtotal_column]
         parts = [index["natural_person"], subtotal]
-        by_total = sum_rule(parts, total)
-        by_subtotal = sum_rule(organisations, subtotal)
-        return lambda cells: by_total(cells) and by_subtotal(cells)
+        return AllRules([sum_rule(parts, total), sum_rule(organisations, subtotal)])
     parts = [index[c] for c in columns if c != "total"]
     return sum_rule(parts, total)

@@ -38,14 +38,20 @@ __all__ = [
 
 
 
-def read_document(path: str | Path, max_bytes: int = 20_000_000) -> Document:
+def read_document(path: str | Path, max_bytes: int = 20_000_000,
+                  data: bytes | None = None) -> Document:
     """Read any supported file into a Document; every failure is a ReadError naming the file.
 
     The kind is decided by content first (magic bytes, an HTML preamble) and by the suffix
     second, because crawled files are often misnamed (an HTML error page saved as .pdf).
+    `data`: the file's bytes, when the caller has read them already (ingest hashes the
+    bytes it parses, so a file that changes meanwhile cannot mix two contents).
     """
     p = Path(path)
-    data = read_bytes(p, max_bytes)
+    if data is None:
+        data = read_bytes(p, max_bytes)
+    elif len(data) > max_bytes:
+        raise ReadError(p, f"file too large ({len(data)} bytes; the limit is {max_bytes})")
     if not data:
         raise ReadError(p, "empty file")
     suffix = p.suffix.lower()

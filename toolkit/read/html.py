@@ -20,6 +20,7 @@ from typing import Any
 
 import lxml.etree as etree
 
+from toolkit.read.bounds import check_nodes
 from toolkit.read.decode import charset_codec, decode_html
 from toolkit.read.document import (
     ANY_WS,
@@ -59,6 +60,7 @@ def html_document(p: Path, data: bytes) -> Document:
 def _decoded_html_document(p: Path, html: str, enc: str) -> Document:
     if not html.strip():
         raise ReadError(p, "empty file")
+    check_nodes(p, html)
     root = _parse_html(html)
     if root is None:
         raise ReadError(p, "no text content in HTML page")

@@ -8,12 +8,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from toolkit.read.bounds import check_zip
 from toolkit.read.document import CELL_SEP, Document, clean_cell_piece, is_layout_row
 from toolkit.spec.errors import ReadError, UnsupportedFormat
+from toolkit.spec.limits import DEFAULT_LIMITS, Limits
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -299,9 +302,16 @@ def _part_element(owner: Any, name: str) -> Any:
         return None
 
 
-def read_docx(p: Path, data: bytes, kind: str = "docx") -> Document:
+def read_docx(p: Path, data: bytes, kind: str = "docx",
+              limits: Limits = DEFAULT_LIMITS) -> Document:
+    """A .docx's text; a zip that would expand past the limits is refused unbuilt."""
     import docx
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(p, archive, limits)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise ReadError(p, f"corrupt or unreadable .docx ({type(exc).__name__}: {exc})") from exc
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body

@@ -180,7 +180,13 @@ PARSE_RECORD = Table(
         Field("source", "string", "来源文件", "the input path as given."),
         Field("status", "string", "解析状态", "`ok`, `partial`, `failed`, `unsupported`, "
               "`limit_exceeded` or `internal_error` (see `reports.status`)."),
-        Field("error", "string", "错误", "why the file failed or is partial; null when ok."),
+        Field("error", "string", "错误", "why the file failed or is partial (the limit it "
+              "exceeded, the tables not found); null when ok."),
+        Field("detail", "string", "解析详情", "what the cells hold, in words: `N of M cells "
+              "read; flagged: ambiguous A, missing B, …`, led by `mostly flagged:` when fewer "
+              "than half were read (an `ok` with few numbers says why here), then the parser's "
+              "notes (e.g. a row whose digits run together too many ways to cut); null for a "
+              "file that could not be parsed."),
         Field("meta", "object", "元数据", "the metadata: every key of `reports` from `title` to "
               "`region_reason` (see `reports`)."),
         Field("values", "object", "数值", "canonical key → number or null."),
@@ -205,19 +211,28 @@ REPORTS = Table(
               "file's path; for a document read from a WARC file, `WARC_FILE#offset=N`, the WARC "
               "file's path and the byte offset of its response record (a WARC file is never "
               "rewritten, so the address stays true); a WARC file that cannot be read to its end "
-              "has a `failed` row under its own path."),
+              "has a `failed` row under its own path. A name that is not valid UTF-8 (a GBK name "
+              "from a Windows zip) keeps its bytes: each byte outside UTF-8 is written "
+              "`\\udcXX` (`toolkit.spec.paths`), so the same file has the same path on "
+              "every run."),
         Field("size_bytes", "int64", "文件大小", "size of the input's bytes.", unit="bytes"),
         Field("status", "string", "解析状态", "`ok`, `partial` (some of the report is missing, "
               "e.g. a page cut off), `failed` (not readable as a report), `unsupported` (format "
-              "not read), `limit_exceeded` (reading it would cost more than a limit allows: "
-              "`error` names the limit, see `toolkit.spec.limits`), `internal_error` (the "
-              "toolkit failed on the file: a bug to report) or "
-              "`duplicate` (same bytes as `duplicate_of`)."),
-        Field("error", "string", "错误", "why a file failed or is partial, in words; null when ok."),
+              "not read), `limit_exceeded` (reading it would cost more than a limit of "
+              "`toolkit.spec.limits` allows: time, memory, expanded size, elements; `error` names "
+              "the limit), `internal_error` (the toolkit failed on the file: a bug to report) or "
+              "`duplicate` (same bytes as `duplicate_of`). `reports_history` also holds "
+              "`cleared` rows: a failure that no longer applies (a folder that can be listed "
+              "again), which the `reports` view leaves out."),
+        Field("error", "string", "错误", "why a file failed, exceeded a limit or is partial, in "
+              "words (every status but `ok` and `duplicate` has one); null when ok."),
         *META,
         Field("n_values", "int64", "读出数值数", "cells read as numbers."),
         Field("n_flagged", "int64", "标记单元格数", "cells with a flag (blank, redacted, "
               "missing, …)."),
+        Field("detail", "string", "解析详情", "what the cells hold, in words (see `parse --json`"
+              "'s `detail`): how many were read, how many are flagged and why, `mostly flagged:` "
+              "first when fewer than half were read; null when the file was not parsed."),
         Field("n_checks_failed", "int64", "未通过校验数", "accounting identities that fail in "
               "this report."),
         Field("duplicate_of", "string", "重复于", "for status `duplicate`: the path whose content "

@@ -27,6 +27,9 @@ class Status(StrEnum):
     """The same bytes as another file of the store, which stands for both."""
     INTERNAL_ERROR = "internal_error"
     """The toolkit itself failed on this file: a bug to report, not bad input."""
+    CLEARED = "cleared"
+    """A failure that no longer applies (a folder that can be listed again): the row
+    supersedes the failure in `reports_history`; the `reports` view leaves the path out."""
 
 
 USABLE_STATUSES: tuple[Status, ...] = (Status.OK, Status.PARTIAL)

@@ -34,7 +34,8 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
   superseded without rewriting any part. If the displaced content is still held by
   duplicates, the first of them is promoted to canonical.
 * Files that vanish from ``root`` keep their rows (and their parse, even a stale one:
-  there is nothing to read again): ingest only adds.
+  there is nothing to read again): ingest only adds. A folder that could not be listed and
+  can be now gets a ``cleared`` row, which the ``reports`` view leaves out.
 * After the parse, every ingest recomputes the cross-year repairs of the whole store from
   the current parse (`toolkit.store.repair`): adding, changing or re-parsing either year
   of a body re-decides the cells they decide. `repairs.parquet` is rewritten only when
@@ -46,8 +47,8 @@ Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import pickle
 import sys
 import time
 import warnings
@@ -62,7 +63,10 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from toolkit.parse.report import Report
+from toolkit.spec.errors import ToolkitError
 from toolkit.spec.fields import META_KEYS
+from toolkit.spec.limits import DEFAULT_LIMITS, Limits
+from toolkit.spec.paths import os_path, store_path
 from toolkit.spec.vocab import Status
 from toolkit.store.crawls import NO_ORIGIN, path_order, read_warcs, split
 from toolkit.store.fingerprint import package_version, parser_fingerprint
@@ -70,12 +74,14 @@ from toolkit.store.repair import refresh_repairs
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPAIRS_FILE, REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import StoreOutdated, open_store, write_db
-from toolkit.store.workers import Parsed, Task, parse_all
+from toolkit.store.workers import FileTask, Parsed, Task, parse_all
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,9 +145,10 @@ class _State:
         self.table = pa.concat_tables(tables) if tables else REPORTS_SCHEMA.empty_table()
         self.next_part = parts[-1][0] + 1 if parts else 0
         ids = self.table.column("report_id").to_pylist()
-        paths = self.table.column("path").to_pylist()
+        paths = [os_path(p) for p in self.table.column("path").to_pylist()]
         statuses = self.table.column("status").to_pylist()
-        dup_of = self.table.column("duplicate_of").to_pylist()
+        dup_of: Any = [None if p is None else os_path(p)
+                  for p in self.table.column("duplicate_of").to_pylist()]
         self.current: dict[str, int] = {}
         self.parsed: dict[str, int] = {}
         for i, (rid, path, status) in enumerate(zip(ids, paths, statuses, strict=True)):
@@ -200,7 +207,8 @@ class _Writer:
             return
         for name, cols in self.columns.items():
             self._write(name, dict(zip(SCHEMAS[name].names, cols, strict=True)))
-        self._write("reports", {n: [r.get(n) for r in self.reports] for n in REPORTS_SCHEMA.names})
+        self._write("reports", {n: [_stored(n, r.get(n)) for r in self.reports]
+                                for n in REPORTS_SCHEMA.names})
         self.part += 1
         self._reset()
 
@@ -218,6 +226,13 @@ class _Writer:
         os.replace(tmp, final)
 
 
+def _stored(column: str, value: Any) -> Any:
+    """A reports cell as written: a path keeps the bytes of a non-UTF-8 name (`spec.paths`)."""
+    if column in ("path", "duplicate_of") and isinstance(value, str):
+        return store_path(value)
+    return value
+
+
 def _scrub(values: list[Any]) -> list[Any]:
     """Replace lone surrogates (from lossy decoding) that UTF-8 parquet strings cannot hold."""
     return [
@@ -228,18 +243,65 @@ def _scrub(values: list[Any]) -> list[Any]:
 
 # ---------------------------------------------------------------- ingest
 
+LOCK_FILE = ".ingest.lock"
+
+
+class StoreBusy(ToolkitError):
+    """Another ingest holds the store's lock; the message says which process."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lock_holder(out: Path) -> str:
+    """Who wrote the store's lock file last: `pid N (started T)`, and whether it still runs.
+
+    The lock itself is an `flock`, which the system releases when every process holding it
+    is gone (the ingest and its workers, which die with it); this says who holds it.
+    """
+    try:
+        pid_text, _, started = (out / LOCK_FILE).read_text().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return "an unknown process"
+    if _alive(pid):
+        return f"ingest pid {pid} (started {started.strip()}), still running"
+    return (f"processes left by ingest pid {pid} (started {started.strip()}), which has "
+            "exited; they release the lock when they end (they are its workers: stop them "
+            f"with `pkill -P {pid}` if they linger)")
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
+    """Hold the store's lock; an ingest that died is reported, its lock is free again."""
     if fcntl is None:
         yield
         return
-    with open(out / ".ingest.lock", "w") as fh:
+    with open(out / LOCK_FILE, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"{out}: another ingest is writing to this store") from None
+            raise StoreBusy(f"{out}: another ingest is writing to this store: "
+                            f"{lock_holder(out)}") from None
+        fh.seek(0)
+        previous = fh.read().strip()
+        if previous:
+            log.info("%s: the previous ingest (pid %s) did not finish; resuming where it "
+                     "stopped", out, previous)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        fh.flush()
         try:
             yield
+            fh.truncate(0)
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -258,11 +320,14 @@ def _parsed_row(rid: str, path: str, size: int | None, parsed: Parsed, stamp: _S
                 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "report_id": rid, "path": path, "size_bytes": size, "status": parsed.status,
-        "error": parsed.error, "n_values": parsed.n_values, "n_flagged": parsed.n_flagged,
+        "error": parsed.error, "detail": parsed.detail, "n_values": parsed.n_values,
+        "n_flagged": parsed.n_flagged,
         "n_checks_failed": parsed.n_checks_failed, "n_checks_passed": parsed.n_checks_passed,
         **stamp.row(),
     }
     row.update(zip(META_KEYS, parsed.meta, strict=True))
+    if parsed.sha256 is not None and parsed.sha256 != rid:
+        row["report_id"] = None  # no content of the row's: the next ingest reads it afresh
     return row
 
 
@@ -272,13 +337,24 @@ class _Job(NamedTuple):
     parse: bool
 
 
-def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
-          ) -> tuple[list[_Job], set[str]]:
+def _lost_original(state: _State, i: int) -> bool:
+    """A duplicate whose original's row no longer holds its content (it changed, or its
+    content changed while it was ingested): the content needs a canonical file again."""
+    if state.statuses[i] != Status.DUPLICATE:
+        return False
+    original = state.current.get(state.dup_of[i])
+    return original is None or state.ids[original] != state.ids[i]
+
+
+def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False,
+          root: Path | None = None) -> tuple[list[_Job], set[str]]:
     """Decide the new reports rows: which paths changed, which content needs parsing.
 
     A content is parsed when no row of the store holds its parse, or when the parse it holds
     is stale (another parser fingerprint, or `reparse`) and its canonical file was seen now
     (a file no longer under `root` cannot be read again, so its row is left as it is).
+    A folder under `root` whose row says it could not be listed and that can be listed now
+    gets a `cleared` row (the `reports` view leaves it out): the failure no longer applies.
     Returns the jobs (sorted by path) and the paths whose rows are unchanged.
     """
     readable = {s.path for s in seen if s.report_id is not None}
@@ -289,9 +365,10 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
     affected: set[str] = set()
     for s in seen:
         i = state.current.get(s.path)
-        if i is not None and state.ids[i] == s.report_id:
+        if (i is not None and state.ids[i] == s.report_id
+                and state.statuses[i] != Status.CLEARED):
             unchanged.add(s.path)
-            if s.report_id in stale:
+            if s.report_id is not None and (s.report_id in stale or _lost_original(state, i)):
                 affected.add(s.report_id)
         else:
             changed[s.path] = s
@@ -339,7 +416,26 @@ def _plan(seen: list[Seen], state: _State, stamp: _Stamp, reparse: bool = False
                     "report_id": rid, "path": path, "size_bytes": size,
                     "status": Status.DUPLICATE, "duplicate_of": canon, **stamp.row(),
                 }, False)
+    for path in _cleared(state, root, {s.path for s in seen}):
+        jobs[path] = _Job(path, {"path": path, "status": Status.CLEARED, **stamp.row()}, False)
     return [jobs[p] for p in sorted(jobs, key=path_order)], unchanged
+
+
+def _cleared(state: _State, root: Path | None, seen: set[str]) -> list[str]:
+    """Failure rows of folders under `root` that can be listed now: they no longer apply."""
+    if root is None:
+        return []
+    out = []
+    for path, i in state.current.items():
+        if (path in seen or state.ids[i] is not None or state.statuses[i] != Status.FAILED
+                or not Path(path).is_relative_to(root) or not Path(path).is_dir()):
+            continue
+        try:
+            with os.scandir(path):
+                out.append(path)
+        except OSError:
+            continue
+    return out
 
 
 def _repair(out: Path) -> int:
@@ -365,6 +461,7 @@ def ingest(
     parse: Callable[[Path], Report] | None = None,
     batch_size: int = 2000,
     reparse: bool = False,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> IngestSummary:
     """Parse every file under ``root`` into the store at ``out``; safe to re-run.
 
@@ -373,7 +470,9 @@ def ingest(
     problems become ``failed`` rows instead of exceptions. See the module docstring for
     the duplicate and incremental rules; ``reparse`` parses every content under ``root``
     again, as if the parser had changed. A `parse` function that takes `source_url` and
-    `hints` gets them for WARC documents.
+    `hints` gets them for WARC documents, one that takes `data` gets the bytes the worker
+    read and hashed. `limits` bound each file's parse (`seconds`, `memory_bytes`: see
+    `toolkit.store.workers`); `limits=None` with one worker parses in this process.
     """
     started = time.perf_counter()
     if parse is None:
@@ -382,13 +481,6 @@ def ingest(
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1 or batch_size < 1:
         raise ValueError("workers and batch_size must be >= 1")
-    if workers > 1:
-        try:
-            pickle.dumps(parse)
-        except Exception:
-            warnings.warn("parse function cannot be pickled; parsing in-process",
-                          RuntimeWarning, stacklevel=2)
-            workers = 1
 
     root_path = Path(root).resolve()
     if not root_path.is_dir():
@@ -407,20 +499,21 @@ def ingest(
         warcs = read_warcs(found.crawls, found.bare, workers)
         scanned = sorted(scanned + warcs.seen, key=lambda s: path_order(s.path))
         state = _State(out_path)
-        jobs, unchanged = _plan(scanned, state, stamp, reparse)
+        jobs, unchanged = _plan(scanned, state, stamp, reparse, root_path)
 
-        to_parse: list[Task] = [warcs.tasks.get(j.path, j.path) for j in jobs if j.parse]
+        to_parse: list[Task] = [warcs.tasks.get(j.path) or FileTask(j.path, j.row["report_id"])
+                                for j in jobs if j.parse]
         writer = _Writer(out_path, state.next_part)
         statuses: dict[str, str] = {}
         with tqdm(total=len(to_parse), desc="parsing", unit="file", disable=not show) as bar:
-            with contextlib.closing(parse_all(to_parse, parse, workers, bar)) as results:
+            with contextlib.closing(parse_all(to_parse, parse, workers, bar, limits)) as results:
                 for job in jobs:
                     if job.parse:
                         parsed = next(results)
                         row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
                                           parsed, stamp)
                         row.update(warcs.origins.get(job.path, NO_ORIGIN))
-                        writer.add(row, parsed)
+                        writer.add(row, parsed if row["report_id"] is not None else None)
                     else:
                         row = job.row
                         row.update(warcs.origins.get(job.path, NO_ORIGIN))

@@ -5,12 +5,15 @@ The sha256 of a file's bytes is its `report_id`: identical files are parsed once
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
 from tqdm import tqdm
+
+log = logging.getLogger(__name__)
 
 
 class Seen(NamedTuple):
@@ -21,8 +24,22 @@ class Seen(NamedTuple):
     error: str | None
 
 
+def _outside(entry: os.DirEntry[str], root: Path) -> bool:
+    """A symlink whose target lies outside `root` (`root/up -> ..` would pull in the
+    folders beside the root): not followed."""
+    if not entry.is_symlink():
+        return False
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False  # a broken or looping link: reported as such below
+    return not target.is_relative_to(root)
+
+
 def scan_tree(root: Path, skip: set[tuple[int, int]]) -> list[Seen]:
-    """Every non-directory entry under root, plus a row for each directory that cannot be listed."""
+    """Every non-directory entry under root, plus a row for each directory that cannot be
+    listed. Symlinks are followed only to targets inside `root` (resolved)."""
+    root = root.resolve()
     found: list[Seen] = []
     visited: set[tuple[int, int]] = set()
     stack = [root]
@@ -47,6 +64,9 @@ def scan_tree(root: Path, skip: set[tuple[int, int]]) -> list[Seen]:
         subdirs = []
         for entry in entries:
             try:
+                if _outside(entry, root):
+                    log.info("%s: a link out of %s, not followed", entry.path, root)
+                    continue
                 if entry.is_dir():
                     if not entry.name.startswith("."):
                         subdirs.append(Path(entry.path))

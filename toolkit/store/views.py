@@ -55,8 +55,9 @@ def _view_sql(out: Path, relative: bool = False) -> dict[str, str]:
             f"FROM {scan('reports', ', filename = true')}"
         ),
         "reports": (
-            "SELECT * EXCLUDE (part) FROM reports_history "
-            "QUALIFY row_number() OVER (PARTITION BY path ORDER BY part DESC) = 1"
+            "SELECT * FROM (SELECT * EXCLUDE (part) FROM reports_history "
+            "QUALIFY row_number() OVER (PARTITION BY path ORDER BY part DESC) = 1) "
+            f"WHERE status IS DISTINCT FROM '{Status.CLEARED}'"
         ),
     }
     for name, view in (("facts", "facts_parsed"), ("checks", "checks"),
