@@ -80,8 +80,8 @@ def test_city_prefix_decides_without_text() -> None:
     assert place_body("北京市朝阳区人民政府").adcode == "110105"
 
 
-def test_unknown_town_is_not_guessed() -> None:
-    p = place_body("万潮镇人民政府")
+def test_town_missing_from_the_table_is_not_guessed() -> None:
+    p = place_body("万潮东镇人民政府")
     assert p.level == "township" and p.adcode is None and p.reason
 
 

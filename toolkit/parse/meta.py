@@ -11,7 +11,14 @@ from collections import Counter
 from collections.abc import Mapping
 
 from toolkit.places.departments import department_names, department_pattern
-from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+from toolkit.places.gazetteer import (
+    MUNICIPALITIES,
+    Division,
+    Gazetteer,
+    load_gazetteer,
+    load_townships,
+)
+from toolkit.places.regions import decide_town
 from toolkit.spec.vocab import Level
 
 _TITLE_WORDS = re.compile(
@@ -216,6 +223,9 @@ def qualify_agency(agency: str, text: str) -> str:
             return (candidates[0].city or candidates[0].province) + agency
         return agency
     if _TOWNSHIP.search(place):
+        towns = load_townships().lookup(place)
+        if towns:
+            return _town_county_prefix(towns, text, gazetteer) + agency
         counties = Counter({
             name: count for name, count in gazetteer.names_in(text).items()
             if any(d.level == Level.COUNTY for d in gazetteer.lookup(name)) and name != place
@@ -223,6 +233,23 @@ def qualify_agency(agency: str, text: str) -> str:
         if counties:
             return counties.most_common(1)[0][0] + agency
     return agency
+
+
+def _town_county_prefix(towns: list[Division], text: str, gazetteer: Gazetteer) -> str:
+    """The county a township of the division table lies in, when its name is unique or the
+    text (places it names, phone area codes) decides; as the text writes it (积石山县), else
+    its full name. Empty when nothing decides."""
+    left, why = decide_town(towns, text)
+    if why is None:
+        return ""
+    town = left[0]
+    code = town.adcode[:6] if town.county is not None else town.adcode[:4] + "00"
+    county = gazetteer.divisions.get(code)
+    if county is None or county.level == Level.PROVINCE:
+        return ""
+    named = gazetteer.names_in(text)
+    printed = [name for name in named if any(d.adcode == code for d in gazetteer.lookup(name))]
+    return max(printed, key=lambda n: (named[n], len(n))) if printed else county.name
 
 
 _INLINE_TITLE = re.compile(
