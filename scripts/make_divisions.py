@@ -136,6 +136,12 @@ def root(name: str) -> str:
     return name
 
 
+def _proper_root(name: str) -> bool:
+    """A root that names a place: two characters at least, or one before 县 (滦县, 沙县);
+    城区, 矿区 and 郊区 are generic."""
+    return len(root(name)) >= 2 or name.endswith("县")
+
+
 def renames(old: list[Row], new: list[Row]) -> list[tuple[str, str, str, str, str]]:
     """Codes gone since cpca's table, mapped to the 2023 code that replaced them, only where
     the match is one to one."""
@@ -149,7 +155,8 @@ def renames(old: list[Row], new: list[Row]) -> list[tuple[str, str, str, str, st
         ("same name", lambda a, b: a[:2] == b[:2], lambda a, b: a == b),
         ("same name root in the same city",
          lambda a, b: a[:4] == b[:4] or (a[:2] == b[:2] and a.endswith("00") and b.endswith("00")),
-         lambda a, b: b.startswith(root(a)) or a.startswith(root(b))),
+         lambda a, b: _proper_root(a) and b.startswith(root(a))
+         or _proper_root(b) and a.startswith(root(b))),
     ):
         taken_old = {f[0] for f in found}
         taken_new = {f[2] for f in found}

@@ -31,7 +31,7 @@ from toolkit.places.gazetteer import (
     load_gazetteer,
     load_townships,
 )
-from toolkit.places.site import Clue, choose, related, single_place, site_clues
+from toolkit.places.site import Clue, choose, related, single_place, site_clues, stem
 from toolkit.spec.vocab import BodyKind, Level
 
 _TOWNSHIP = re.compile(
@@ -150,7 +150,10 @@ def _by_phone(candidates: list[Division], text: str) -> tuple[list[Division], st
     places = phone_places(text)
 
     def named(c: Division, place: str) -> bool:
-        return any(part.endswith(c.city or c.province) for part in place.split("、"))
+        """The geocoder names the city, with or without its ending (内蒙古巴彦淖尔)."""
+        name = c.city or c.province
+        forms = {name, stem(name) or name}
+        return any(part.endswith(form) for part in place.split("、") for form in forms)
 
     winners = [c for c in candidates if any(named(c, place) for _, place in places)]
     if len(winners) == 1:
