@@ -155,8 +155,8 @@ def renames(old: list[Row], new: list[Row]) -> list[tuple[str, str, str, str, st
         ("same name", lambda a, b: a[:2] == b[:2], lambda a, b: a == b),
         ("same name root in the same city",
          lambda a, b: a[:4] == b[:4] or (a[:2] == b[:2] and a.endswith("00") and b.endswith("00")),
-         lambda a, b: _proper_root(a) and b.startswith(root(a))
-         or _proper_root(b) and a.startswith(root(b))),
+         lambda a, b: (_proper_root(a) and b.startswith(root(a)))
+         or (_proper_root(b) and a.startswith(root(b)))),
     ):
         taken_old = {f[0] for f in found}
         taken_new = {f[2] for f in found}
