@@ -157,6 +157,7 @@ class Gazetteer:
                 self.by_name[short].append(division)
         ordered = sorted(self.by_name, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(n) for n in ordered))
+        self._lengths = sorted({len(n) for n in self.by_name}, reverse=True)
 
     def lookup(self, name: str) -> list[Division]:
         return list(self.by_name.get(name, ()))
@@ -174,8 +175,10 @@ class Gazetteer:
 
     def leading(self, text: str) -> str | None:
         """The division name `text` starts with (longest), if any."""
-        match = self._pattern.match(text)
-        return match.group() if match else None
+        for size in self._lengths:
+            if size <= len(text) and text[:size] in self.by_name:
+                return text[:size]
+        return None
 
 
 class Townships:

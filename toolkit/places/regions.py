@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from toolkit.places.gazetteer import (
@@ -70,6 +71,14 @@ def agency_kind(body: str) -> BodyKind:
 
 def _chain(name: str, gazetteer: Gazetteer) -> tuple[list[str], str]:
     """Division names the body's name starts with, and what follows them."""
+    names, rest = _chain_cached(name)
+    return list(names), rest
+
+
+@lru_cache(maxsize=1 << 16)
+def _chain_cached(name: str) -> tuple[tuple[str, ...], str]:
+    """`_chain` of a name, once: the body's name is read twice (placement and body_id)."""
+    gazetteer = load_gazetteer()
     names: list[str] = []
     rest = name
     while True:
@@ -83,8 +92,8 @@ def _chain(name: str, gazetteer: Gazetteer) -> tuple[list[str], str]:
             for suffix in ("县", "市", "区"):
                 zone = _ZONE.match(rest[size:])
                 if zone and gazetteer.lookup(rest[:size] + suffix):
-                    return [rest[:size] + suffix], rest[size + zone.end():]
-    return names, rest
+                    return (rest[:size] + suffix,), rest[size + zone.end():]
+    return tuple(names), rest
 
 
 def _consistent(chain: list[list[Division]]) -> list[list[Division]]:
@@ -279,12 +288,12 @@ def _common_place(towns: list[Division]) -> Division | None:
 _TIERS = ((6, "", Level.COUNTY), (4, "00", Level.CITY), (2, "0000", Level.PROVINCE))
 
 
-def _most_named(text: str, level: Level) -> str | None:
+def _most_named(mentions: Counter[str], level: Level) -> str | None:
     """The (current) code of the division of `level` the text names most, if one leads."""
-    gazetteer = load_gazetteer()
+    divisions = load_gazetteer().divisions
     counts: Counter[str] = Counter()
-    for code, count in gazetteer.mentions(text).items():
-        if gazetteer.divisions[code].level == level:
+    for code, count in mentions.items():
+        if divisions[code].level == level:
             counts[current_code(code)] += count
     ranked = counts.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
@@ -303,10 +312,13 @@ def decide_town(towns: list[Division], text: str, site: _Site | None = None,
         where = f" in {within.name}" if within is not None else " in the division table"
         return towns, f"the only {towns[0].name}{where}"
     left = towns
+    mentions = load_gazetteer().mentions(text)
     for size, pad, level in _TIERS:
-        top = _most_named(text, level)
+        top = _most_named(mentions, level) if mentions else None
+        if top is None:
+            continue
         held = [t for t in left if t.adcode[:size] + pad == top]
-        if top is not None and held:
+        if held:
             left = held
             if len(left) == 1:
                 return left, f"text names {load_gazetteer().divisions[top].name}"
@@ -315,15 +327,15 @@ def decide_town(towns: list[Division], text: str, site: _Site | None = None,
         return decided, why
     if site is not None:
         chosen = site.choose(left)
-        if chosen is not None and not _contradicted(chosen[0], text):
+        if chosen is not None and not _contradicted(chosen[0], mentions):
             return [chosen[0]], chosen[1]
     return left, None
 
 
-def _contradicted(town: Division, text: str) -> bool:
+def _contradicted(town: Division, mentions: Counter[str]) -> bool:
     """The text names places, none of them the township's county, city or province."""
-    gazetteer = load_gazetteer()
-    named = [gazetteer.divisions[code] for code in gazetteer.mentions(text)]
+    divisions = load_gazetteer().divisions
+    named = [divisions[code] for code in mentions]
     return bool(named) and not any(d.contains(town) for d in named)
 
 
