@@ -175,3 +175,12 @@ def test_a_town_named_with_its_city() -> None:
     # a named place the town is not in is no evidence; the body's own city is kept
     p = place_body("长春市城关镇人民政府")
     assert (p.city, p.county, p.adcode) == ("长春市", None, "220100")
+
+
+def test_a_unique_town_the_text_places_elsewhere_is_not_placed() -> None:
+    """The one 万潮镇 is in 凯里市; a text naming only 广昌县 contradicts it."""
+    p = place_body("万潮镇人民政府", "在广昌县委、县政府的领导下")
+    assert (p.adcode, p.level) == (None, "township")
+    assert p.reason is not None and "万潮镇" in p.reason
+    p = place_body("万潮镇人民政府", "在凯里市委、市政府的领导下")
+    assert p.adcode == "522601"

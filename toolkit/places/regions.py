@@ -307,12 +307,15 @@ def decide_town(towns: list[Division], text: str, site: _Site | None = None,
     name (in `within`, when the body's name gives its city or province); then the county, city
     or province the text names most (county first; a tier decides only when the division of
     that level the text names most holds one candidate); then the phone's area code; then
-    the website. Returns the candidates left and None when nothing singles one out."""
+    the website. Returns the candidates left and None when nothing singles one out (none
+    left when the only one of its name lies outside every place the text names)."""
+    mentions = load_gazetteer().mentions(text)
     if len(towns) == 1:
+        if _contradicted(towns[0], mentions):
+            return [], None
         where = f" in {within.name}" if within is not None else " in the division table"
         return towns, f"the only {towns[0].name}{where}"
     left = towns
-    mentions = load_gazetteer().mentions(text)
     for size, pad, level in _TIERS:
         top = _most_named(mentions, level) if mentions else None
         if top is None:
@@ -333,10 +336,12 @@ def decide_town(towns: list[Division], text: str, site: _Site | None = None,
 
 
 def _contradicted(town: Division, mentions: Counter[str]) -> bool:
-    """The text names places, none of them the township's county, city or province."""
+    """The text names places, none of them the township's county, city or province (a
+    county named by its name before a rename counts as itself)."""
+    sizes = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6}
     divisions = load_gazetteer().divisions
-    named = [divisions[code] for code in mentions]
-    return bool(named) and not any(d.contains(town) for d in named)
+    named = [(current_code(code), sizes[divisions[code].level]) for code in mentions]
+    return bool(named) and not any(town.adcode[:size] == code[:size] for code, size in named)
 
 
 def _place_town(towns: list[Division], town: str, evidence: str, text: str, site: _Site,
@@ -344,6 +349,11 @@ def _place_town(towns: list[Division], town: str, evidence: str, text: str, site
     """Place a township body among the townships of its name (inside `within`, the city or
     province its name gives), or say why not."""
     left, why = decide_town(towns, text, site, within)
+    if not left:
+        where = _full_name(_county_of(towns[0]) or towns[0])
+        return Placement(level=Level.TOWNSHIP, agency_kind=kind, body_id=body_id(None, agency),
+                         reason=f"the one {town} of the division table is in {where}, which "
+                                "the report does not name; it names other places")
     if why is not None:
         county = _county_of(left[0])
         if county is not None:
