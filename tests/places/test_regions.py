@@ -184,3 +184,10 @@ def test_a_unique_town_the_text_places_elsewhere_is_not_placed() -> None:
     assert p.reason is not None and "万潮镇" in p.reason
     p = place_body("万潮镇人民政府", "在凯里市委、市政府的领导下")
     assert p.adcode == "522601"
+
+
+def test_a_shared_county_name_holding_one_of_the_towns_decides() -> None:
+    """永定区 is in 张家界市 and in 龙岩市; only 张家界's holds a 崇文街道 (of 4)."""
+    p = place_body("崇文街道办事处", "在永定区委、永定区政府的领导下")
+    assert (p.city, p.county, p.adcode) == ("张家界市", "永定区", "430802")
+    assert p.evidence == "body name; text names 永定区"

@@ -288,17 +288,21 @@ def _common_place(towns: list[Division]) -> Division | None:
 _TIERS = ((6, "", Level.COUNTY), (4, "00", Level.CITY), (2, "0000", Level.PROVINCE))
 
 
-def _most_named(mentions: Counter[str], level: Level) -> str | None:
-    """The (current) code of the division of `level` the text names most, if one leads."""
+def _most_named(mentions: Counter[str], level: Level) -> set[str]:
+    """The (current) codes of the division of `level` the text names most: one name leads,
+    which may be several places' (永定区 is in 张家界 and in 龙岩); empty when none leads."""
     divisions = load_gazetteer().divisions
     counts: Counter[str] = Counter()
+    codes: dict[str, set[str]] = {}
     for code, count in mentions.items():
-        if divisions[code].level == level:
-            counts[current_code(code)] += count
+        division = divisions[code]
+        if division.level == level:
+            counts[division.name] = max(counts[division.name], count)
+            codes.setdefault(division.name, set()).add(current_code(code))
     ranked = counts.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
+        return set()
+    return codes[ranked[0][0]]
 
 
 def decide_town(towns: list[Division], text: str, site: _Site | None = None,
@@ -317,14 +321,13 @@ def decide_town(towns: list[Division], text: str, site: _Site | None = None,
         return towns, f"the only {towns[0].name}{where}"
     left = towns
     for size, pad, level in _TIERS:
-        top = _most_named(mentions, level) if mentions else None
-        if top is None:
-            continue
-        held = [t for t in left if t.adcode[:size] + pad == top]
+        top = _most_named(mentions, level) if mentions else set()
+        held = [t for t in left if t.adcode[:size] + pad in top]
         if held:
             left = held
             if len(left) == 1:
-                return left, f"text names {load_gazetteer().divisions[top].name}"
+                place = load_gazetteer().divisions[left[0].adcode[:size] + pad]
+                return left, f"text names {place.name}"
     decided, why = _by_phone(left, text)
     if len(decided) == 1:
         return decided, why
