@@ -191,3 +191,26 @@ def test_a_shared_county_name_holding_one_of_the_towns_decides() -> None:
     p = place_body("崇文街道办事处", "在永定区委、永定区政府的领导下")
     assert (p.city, p.county, p.adcode) == ("张家界市", "永定区", "430802")
     assert p.evidence == "body name; text names 永定区"
+
+
+def test_an_unnamed_district_office_is_its_government_in_the_city_named() -> None:
+    """pg_049's shape: 我办, the 区政府办公室, and only 武汉市 named: a district of 武汉市."""
+    text = "现将我办2022年度政府信息公开情况报告如下:\n2022年,区政府办公室认真贯彻《武汉市政府信息公开暂行规定》。"
+    p = place_body(None, text)
+    assert (p.province, p.city, p.county, p.adcode, p.level, p.agency_kind) == (
+        "湖北省", "武汉市", None, "420100", "county", "government")
+    assert p.reason == "the 区 is not named in the report" and p.body_id is None
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("现将我办报告如下:区政府办公室认真贯彻。我局负责。", id="a-bureau-says-wo-ju"),
+    pytest.param("现将我办报告如下:认真贯彻《武汉市规定》。", id="no-district-office"),
+])
+def test_an_office_that_is_not_a_district_governments_is_not_placed(text: str) -> None:
+    p = place_body(None, text)
+    assert (p.adcode, p.level) == (None, None)
+
+
+def test_an_unnamed_district_office_naming_two_cities_gives_level_only() -> None:
+    p = place_body(None, "现将我办报告如下:区政府办公室学习武汉市、长春市的经验。")
+    assert (p.adcode, p.city, p.level, p.agency_kind) == (None, None, "county", "government")

@@ -200,6 +200,9 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
                                None, reason="no reporting body named in the report")
             return Placement(level=Level.TOWNSHIP, agency_kind=BodyKind.GOVERNMENT,
                              evidence=own, reason="no reporting body named in the report")
+        office = _unnamed_county_office(text)
+        if office is not None:
+            return office
         return Placement(reason="no reporting body found in the report")
     gazetteer = load_gazetteer()
     names, rest = _chain(agency, gazetteer)
@@ -251,6 +254,31 @@ def place_body(agency: str | None, text: str = "", hints: Mapping[str, str] | No
         if inside is not None:
             division, evidence = inside[0], f"{evidence}; {inside[1]}"
     return _placed(division, bool(township), kind, evidence, agency)
+
+
+_COUNTY_OFFICE = re.compile(r"(区|县)(?:人民)?政府办公室")
+
+
+def _unnamed_county_office(text: str) -> Placement | None:
+    """A report that calls itself 我办 and is the office of a 区政府 or 县政府 it does not name
+    is that government's (a county-level body); when the places the text names lie on one
+    chain that stops at a city (武汉市), the district is in that city."""
+    head = text[:3000]
+    office = _COUNTY_OFFICE.search(head)
+    if office is None or not re.search(r"[我本]办", head) or re.search(r"[我本](?:局|委)", head):
+        return None
+    own = f"the report calls itself 我办, the {office.group()}"
+    reason = f"the {office.group(1)} is not named in the report"
+    divisions = load_gazetteer().divisions
+    named = [divisions[code] for code in load_gazetteer().mentions(text)]
+    deepest = max(named, key=lambda d: len(d.adcode.rstrip("0")), default=None)
+    if (deepest is None or deepest.level != Level.CITY
+            or not all(d.adcode == deepest.adcode or d.contains(deepest) for d in named)):
+        return Placement(level=Level.COUNTY, agency_kind=BodyKind.GOVERNMENT, evidence=own,
+                         reason=reason)
+    return Placement(province=deepest.province, city=deepest.city, adcode=deepest.adcode,
+                     level=Level.COUNTY, agency_kind=BodyKind.GOVERNMENT,
+                     evidence=f"{own}; text names {deepest.name}", reason=reason)
 
 
 def _in_city(outer: Division, town: Division) -> bool:
