@@ -17,14 +17,9 @@ META_KEYS = ["title", "agency", "year", "published", "template",
 
 # Metadata the parser cannot yet read from the report alone. Each entry is a strict xfail:
 # when the parser learns it, the test fails until the entry is removed.
-_TOWN_COUNTY = "the town's county is not named in the excerpt: needs a township gazetteer"
-_OFFICE = "no title; the text says 我办/区政府办公室 and names only 武汉市, not the district"
 _OUTSIDE = ("the evidence (site domain, new-area parent) is outside the file; given the page's "
             "URL it is placed: tests/places/test_site.py")
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    **{(stem, k): _TOWN_COUNTY for stem in ("pg_033", "pg_057")
-       for k in ("agency", "province", "city", "county")},
-    **{("pg_049", k): _OFFICE for k in ("agency", "province", "city", "county", "level", "agency_kind")},
     **{("pg_009", k): _OUTSIDE for k in ("province", "city", "county")},
     ("pg_013", "province"): _OUTSIDE,
 }

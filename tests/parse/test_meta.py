@@ -10,7 +10,9 @@ from toolkit.parse.meta import (
     find_published,
     find_title,
     find_year,
+    full_department_name,
     qualify_agency,
+    township_named_elsewhere,
 )
 
 _SELF_NAMED_BUREAU = (
@@ -115,3 +117,53 @@ def test_a_title_wrapped_over_two_lines_is_read_whole(head: str) -> None:
 def test_a_sentence_after_a_title_line_is_not_glued_to_it() -> None:
     text = "2019年政府信息公开\n根据条例,现将工作报告如下。\n"
     assert find_title(text) is None
+
+
+@pytest.mark.parametrize(("agency", "text", "qualified"), [
+    pytest.param("万潮镇人民政府", "", "凯里市万潮镇人民政府", id="unique-town"),
+    pytest.param("城关镇人民政府", "在兴和县委的领导下", "兴和县城关镇人民政府", id="county-named"),
+    pytest.param("城关镇人民政府", "咨询电话:0478-8123456", "临河区城关镇人民政府", id="phone"),
+    pytest.param("城关镇人民政府", "本镇认真贯彻落实条例", "城关镇人民政府", id="undecided"),
+    pytest.param("银川镇人民政府", "积石山县", "积石山县银川镇人民政府", id="as-the-text-writes-it"),
+])
+def test_a_township_is_qualified_by_its_county(agency: str, text: str, qualified: str) -> None:
+    assert qualify_agency(agency, text) == qualified
+
+
+@pytest.mark.parametrize(("text", "agency"), [
+    pytest.param("来源: 万潮镇人民政府 发布时间: 2024-01-16\n一、总体情况\n2023年,我镇认真贯彻条例。",
+                 "凯里市万潮镇人民政府", id="source-label"),
+    pytest.param("发布机构:大五里镇\n一、总体情况\n本镇公开信息217条。", "迁安市大五里镇人民政府",
+                 id="publisher-label"),
+    pytest.param("一、总体情况\n我街公开信息12条。\n六、其他\n无。\n海勃湾区新华街道办事处\n2021年1月29日",
+                 "乌海市海勃湾区新华街道办事处", id="street-signature"),
+])
+def test_a_township_that_says_wo_zhen_is_the_one_it_names_elsewhere(text: str, agency: str) -> None:
+    assert find_agency(text, None) == agency
+
+
+@pytest.mark.parametrize("text", [
+    "来源: 万潮镇人民政府\n一、总体情况\n我局认真贯彻条例。",  # a bureau's page, hosted by the town
+    "来源: 万潮镇人民政府\n一、总体情况\n我乡认真贯彻条例。",  # a 乡 is not the 镇 named
+])
+def test_a_labelled_township_of_another_kind_is_not_the_body(text: str) -> None:
+    assert township_named_elsewhere(text) is None
+
+
+def test_a_street_is_governed_by_its_office() -> None:
+    assert agency_from_title("新华街道2022年政府信息公开工作年度报告") == "新华街道办事处"
+
+
+@pytest.mark.parametrize(("name", "full"), [
+    ("乌海市发改委", "乌海市发展和改革委员会"),
+    ("乌海市海勃湾区住建局", "乌海市海勃湾区住房和城乡建设局"),
+    ("乌海市统计局", "乌海市统计局"),
+    ("住建局", "住建局"),  # no place before it: not whose
+])
+def test_short_department_names_in_full(name: str, full: str) -> None:
+    assert full_department_name(name) == full
+
+
+def test_the_government_compiling_through_its_office_is_the_body() -> None:
+    text = "一、总体情况\n……如有疑问,请联系凯里市人民政府办公室。"
+    assert find_agency(text, None) == "凯里市人民政府"

@@ -40,7 +40,7 @@ def test_pg_009_township_named_only_by_the_site() -> None:
 
 def test_pg_013_town_of_a_national_new_area() -> None:
     """pg_013 is 太平镇's report on www.xixianxinqu.gov.cn: 西咸新区 is no division, but lies
-    in 陕西省 (sites.toml); its county is not certain, so only the province is given."""
+    in 陕西省 (sites.toml), and the one 太平镇 of 陕西省 is 泾阳县's (2023 table)."""
     text, expected = corpus_case("pg_013")
     meta = expected["meta"]
     assert isinstance(meta, dict)
@@ -49,13 +49,13 @@ def test_pg_013_town_of_a_national_new_area() -> None:
     for key in ("province", "level", "agency_kind"):
         assert report.meta[key] == meta[key], key
     assert (report.meta["city"], report.meta["county"], report.meta["adcode"]) == (
-        None, None, "610000")
-    assert report.meta["region_evidence"] == "site www.xixianxinqu.gov.cn (西咸新区)"
+        "咸阳市", "泾阳县", "610423")
+    assert report.meta["region_evidence"] == "body name; site www.xixianxinqu.gov.cn (西咸新区)"
     # a page title naming the area does the same, with no URL
     titled = parse_text(text, hints={"html_title": "太平镇人民政府2022年政府信息公开工作年度报告"
                                                    "-西咸新区门户网站"})
     assert titled.meta["province"] == "陕西省"
-    assert titled.meta["region_evidence"] == "page title names 西咸新区"
+    assert titled.meta["region_evidence"] == "body name; page title names 西咸新区"
 
 
 @pytest.mark.parametrize(("url", "hints", "adcode", "evidence"), [
@@ -79,8 +79,9 @@ def test_breadcrumb_in_the_page_text() -> None:
     assert breadcrumb(text) == "首页 > 长春市 > 政务公开"
     p = place_body("朝阳区人民政府", text)  # the text names 长春市 itself: the text decides
     assert p.adcode == "220104" and p.evidence == "body name; text names 长春市"
-    p = place_body("太平镇人民政府", "当前位置：首页 > 平潭县 > 乡镇", None, None)
-    assert (p.adcode, p.evidence) == ("350128", "breadcrumb names 平潭县")
+    # 金井镇 is in 平潭县, 晋江市 and 浏阳市: the breadcrumb, part of the text, chooses
+    p = place_body("金井镇人民政府", "当前位置：首页 > 平潭县 > 乡镇", None, None)
+    assert (p.adcode, p.evidence) == ("350128", "body name; text names 平潭县")
 
 
 @pytest.mark.parametrize(("agency", "text", "url", "hints"), [
@@ -106,20 +107,33 @@ def test_site_never_overrides_the_text() -> None:
     p = place_body("乌海市海勃湾区发展和改革委员会", "", None, "http://www.pingtan.gov.cn/")
     assert (p.adcode, p.evidence) == ("150302", "body name")
     # a township whose text names another place is not put where the site is
-    p = place_body("太平镇人民政府", "本镇位于北京市。", None, "http://www.pingtan.gov.cn/")
+    p = place_body("金井镇人民政府", "本镇位于北京市。", None, "http://www.pingtan.gov.cn/")
+    assert p.adcode is None and p.reason is not None and "ambiguous: 金井镇" in p.reason
+    p = place_body("万潮东镇人民政府", "本镇位于北京市。", None, "http://www.pingtan.gov.cn/")
     assert p.adcode is None and p.reason == "township whose county the report does not name"
 
 
-def test_township_named_without_its_county() -> None:
+def test_site_never_places_a_town_where_the_table_has_none() -> None:
+    """No 太平镇 lies in 平潭县 (2023 table): the site does not put one there."""
     p = place_body("太平镇人民政府", "", None, "http://www.pingtan.gov.cn/xxgk/1.html")
+    assert p.adcode is None and p.reason is not None and "ambiguous: 太平镇" in p.reason
+
+
+def test_township_named_without_its_county() -> None:
+    p = place_body("金井镇人民政府", "", None, "http://www.pingtan.gov.cn/xxgk/1.html")
     assert (p.province, p.city, p.county, p.adcode, p.level) == (
         "福建省", "福州市", "平潭县", "350128", "township")
-    assert p.evidence == "site www.pingtan.gov.cn (平潭)" and p.reason is None
-    # named with its city only: the site's county inside that city completes it
-    p = place_body("长春市太平镇人民政府", "", None, "http://www.chaoyang.gov.cn/")
+    assert p.evidence == "body name; site www.pingtan.gov.cn (平潭)" and p.reason is None
+    # named with its city only, the one 太平镇 of 长春市 (in 双阳区) places it; the site is
+    # not needed, and cannot move it
+    for url in ("http://www.chaoyang.gov.cn/", "http://www.pingtan.gov.cn/"):
+        p = place_body("长春市太平镇人民政府", "", None, url)
+        assert (p.adcode, p.evidence) == ("220112", "body name; the only 太平镇 in 长春市")
+    # a town the table does not hold: the site's county inside the named city completes it
+    p = place_body("长春市万潮东镇人民政府", "", None, "http://www.chaoyang.gov.cn/")
     assert (p.adcode, p.evidence) == ("220104", "body name; site www.chaoyang.gov.cn (朝阳)")
     # a county outside the named city is no evidence
-    p = place_body("长春市太平镇人民政府", "", None, "http://www.pingtan.gov.cn/")
+    p = place_body("长春市万潮东镇人民政府", "", None, "http://www.pingtan.gov.cn/")
     assert (p.adcode, p.evidence) == ("220100", "body name")
 
 

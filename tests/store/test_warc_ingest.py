@@ -37,9 +37,9 @@ def docx(r: synth.SyntheticReport) -> bytes:
     return data
 
 
-TOWN = report(3, agency="太平镇人民政府")
-"""A township named without its county: only the site places it."""
-ATTACHED = report(4, agency="东庠乡人民政府")
+TOWN = report(3, agency="金井镇人民政府")
+"""A township named without its county, a name three counties share: only the site places it."""
+ATTACHED = report(4, agency="屿头乡人民政府")  # 平潭县's, or 台州市黄岩区's
 NOTICE_TITLE = f"{ATTACHED.year}年政府信息公开工作年度报告_平潭县人民政府网站"
 NOTICE = (f"<html><head><title>{NOTICE_TITLE}</title></head><body><h1>{ATTACHED.year}年政府信息"
           f"公开工作年度报告</h1><p>现将{ATTACHED.year}年政府信息公开工作年度报告全文公布如下，"
@@ -119,12 +119,12 @@ def test_the_site_places_what_the_text_does_not(
     ingest(root, out, workers=1, progress=False)
     reports = by_path(out)
     town = reports[paths[f"{SITE}/nb/1.html"]]
-    assert (town["agency"], town["county"], town["level"]) == ("太平镇人民政府", "平潭县", "township")
-    assert town["region_evidence"] == "site www.pingtan.gov.cn (平潭)"
+    assert (town["agency"], town["county"], town["level"]) == ("金井镇人民政府", "平潭县", "township")
+    assert town["region_evidence"] == "body name; site www.pingtan.gov.cn (平潭)"
     # the attachment is on www.example.gov.cn: the title of the page that linked it names 平潭县
     attachment = reports[paths[f"{OTHER}/nb/f.docx"]]
-    assert (attachment["agency"], attachment["adcode"]) == ("东庠乡人民政府", "350128")
-    assert attachment["region_evidence"] == "page title names 平潭县"
+    assert (attachment["agency"], attachment["adcode"]) == ("屿头乡人民政府", "350128")
+    assert attachment["region_evidence"] == "body name; page title names 平潭县"
     # the same text as a loose file: no site, no place
     loose = root / "town.html"
     loose.write_bytes(html(TOWN))

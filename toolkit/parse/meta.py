@@ -11,7 +11,14 @@ from collections import Counter
 from collections.abc import Mapping
 
 from toolkit.places.departments import department_names, department_pattern
-from toolkit.places.gazetteer import MUNICIPALITIES, Division, Gazetteer, load_gazetteer
+from toolkit.places.gazetteer import (
+    MUNICIPALITIES,
+    Division,
+    Gazetteer,
+    load_gazetteer,
+    load_townships,
+)
+from toolkit.places.regions import decide_town
 from toolkit.spec.vocab import Level
 
 _TITLE_WORDS = re.compile(
@@ -153,9 +160,12 @@ def agency_from_title(title: str) -> str | None:
 
 
 def complete_body_name(name: str) -> str:
-    """A bare place stands for its government: 上海市 → 上海市人民政府; zones have 管委会."""
+    """A bare place stands for its government: 上海市 → 上海市人民政府; zones have 管委会; a
+    街道 is governed by its 街道办事处."""
     if _ZONE_END.search(name):
         return name + "管理委员会"
+    if name.endswith("街道"):
+        return name + "办事处"
     if _PLACE_END.search(name):
         return name + "人民政府"
     if name.endswith("市政府") or name.endswith("县政府") or name.endswith("区政府"):
@@ -216,6 +226,9 @@ def qualify_agency(agency: str, text: str) -> str:
             return (candidates[0].city or candidates[0].province) + agency
         return agency
     if _TOWNSHIP.search(place):
+        towns = load_townships().lookup(place)
+        if towns:
+            return _town_county_prefix(towns, text, gazetteer) + agency
         counties = Counter({
             name: count for name, count in gazetteer.names_in(text).items()
             if any(d.level == Level.COUNTY for d in gazetteer.lookup(name)) and name != place
@@ -223,6 +236,23 @@ def qualify_agency(agency: str, text: str) -> str:
         if counties:
             return counties.most_common(1)[0][0] + agency
     return agency
+
+
+def _town_county_prefix(towns: list[Division], text: str, gazetteer: Gazetteer) -> str:
+    """The county a township of the division table lies in, when its name is unique or the
+    text (places it names, phone area codes) decides; as the text writes it (积石山县), else
+    its full name. Empty when nothing decides."""
+    left, why = decide_town(towns, text)
+    if why is None:
+        return ""
+    town = left[0]
+    code = town.adcode[:6] if town.county is not None else town.adcode[:4] + "00"
+    county = gazetteer.divisions.get(code)
+    if county is None or county.level == Level.PROVINCE:
+        return ""
+    named = gazetteer.names_in(text)
+    printed = [name for name in named if any(d.adcode == code for d in gazetteer.lookup(name))]
+    return max(printed, key=lambda n: (named[n], len(n))) if printed else county.name
 
 
 _INLINE_TITLE = re.compile(
@@ -249,8 +279,39 @@ def agency_from_text(text: str) -> str | None:
         if match:
             name = re.sub(r"^(?:本|我)", "", match.group(1))
             if load_gazetteer().leading(name) or _PLACE_HEAD.match(name):
-                return name
-    return department_by_short_name(text[:6000]) or city_wide_body(head)
+                return name if match.re is _ANNOUNCED else government_of_office(name)
+    return (township_named_elsewhere(text) or department_by_short_name(text[:6000])
+            or city_wide_body(head))
+
+
+_OFFICE = re.compile(r"(?:人民)?政府(?:办公室|办公厅)$")
+
+
+def government_of_office(name: str) -> str:
+    """The government whose office compiled a report is the reporting body:
+    凯里市人民政府办公室 (the contact) → 凯里市人民政府."""
+    return _OFFICE.sub("人民政府", name)
+
+
+_TOWN_BODY = r"([\u4e00-\u9fff]{2,20}?(?:乡|镇|街道|苏木))(?:人民政府|政府|办事处)?"
+_LABELLED_TOWN = re.compile(r"(?:来源|信息来源|发布机构|发布单位|发文机关|发布者)\s*[:：]\s*"
+                            + _TOWN_BODY + r"(?![\u4e00-\u9fff])")
+_SIGNED_TOWN = re.compile(r"^\s*" + _TOWN_BODY + r"\s*$", re.MULTILINE)
+_SELF = {"乡": r"[我本]乡", "镇": r"[我本]镇", "街道": r"[我本]街", "苏木": r"[我本]苏木"}
+
+
+def township_named_elsewhere(text: str) -> str | None:
+    """A township's report that calls itself 我镇/本镇/我乡/我街 and names itself only in a
+    label (来源: 万潮镇人民政府, 发布机构) or its signature: the body is that township's.
+    Taken only when the name is of the kind the report calls itself."""
+    tail = text.rstrip()[-400:]
+    found = [m.group(1) for m in _LABELLED_TOWN.finditer(text[:3000])]
+    found += [m.group(1) for m in _SIGNED_TOWN.finditer(tail)]
+    for name in dict.fromkeys(found):
+        kind = next(k for k in _SELF if name.endswith(k))
+        if re.search(_SELF[kind], text[:6000]):
+            return complete_body_name(name)
+    return None
 
 
 def department_by_short_name(text: str) -> str | None:
@@ -297,10 +358,24 @@ def city_wide_body(head: str) -> str | None:
     return f"{cities.pop()}人民政府" if len(cities) == 1 else None
 
 
+def full_department_name(agency: str) -> str:
+    """A department named by its short form is given in full: 乌海市发改委 →
+    乌海市发展和改革委员会 (departments.toml), when a place name comes before it."""
+    match = department_pattern().search(agency)
+    if match is None or match.end() != len(agency) or match.start() == 0:
+        return agency
+    place = agency[:match.start()]
+    if not (load_gazetteer().leading(place) or _PLACE_HEAD.match(place)):
+        return agency
+    return place + department_names()[match.group()]
+
+
 def find_agency(text: str, title: str | None) -> str | None:
+    """The reporting body's full name: from the title, else from the text (the preamble, a
+    contact, a label or signature naming the township that calls itself 我镇)."""
     agency = agency_from_title(title) if title else None
     if agency is None:
         agency = agency_from_text(text)
     if agency is None:
         return None
-    return qualify_agency(agency, text)
+    return qualify_agency(full_department_name(agency), text)

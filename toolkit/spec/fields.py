@@ -110,12 +110,15 @@ META = _fields(
     Field("county", "string", "区县", "county-level division name, where the body sits at or "
           "below one."),
     Field("adcode", "string", "行政区划代码", "6-digit code of the most specific division the "
-          "body belongs to."),
+          "body belongs to (a township's county; as named in the report: a county renamed "
+          "since keeps its old code here)."),
     Field("level", "string", "层级", "`province`, `city`, `county` or `township` (乡, 镇, 街道)."),
     Field("agency_kind", "string", "机关类型", "`government` (a people's government or its "
           "office) or `department`."),
-    Field("body_id", "string", "机关编号", "stable id of one body across years: its division and "
-          "its name without the place; joins a body's reports over time."),
+    Field("body_id", "string", "机关编号", "stable id of one body across years: its division's "
+          "current code (a county renamed since 2021 maps to its new code, "
+          "`toolkit/places/renames.csv`) and its name without the place; joins a body's "
+          "reports over time."),
     Field("region_evidence", "string", "地区依据", "what in the name or text placed the body."),
     Field("region_reason", "string", "地区未定原因", "why the body could not be placed (or placed "
           "only partly)."),
