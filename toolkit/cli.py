@@ -1,4 +1,4 @@
-"""Command line: `python -m toolkit parse|ingest|summary|briefings|bench|collect`."""
+"""Command line: `python -m toolkit parse|ingest|summary|briefings|compare|bench|collect`."""
 from __future__ import annotations
 
 import argparse
@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefings", help="render one briefing per region into reports_out/")
     p.add_argument("briefing_args", nargs=argparse.REMAINDER)
 
+    p = sub.add_parser("compare", help="one body's reports of two years side by side (HTML, PDF)")
+    p.add_argument("compare_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("collect", help="fetch reports from government websites into WARC files")
     p.add_argument("collect_args", nargs=argparse.REMAINDER)
 
@@ -139,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from toolkit.briefings.batch import main as briefings_main
 
         return briefings_main(argv[1:])
+    if argv[:1] == ["compare"]:
+        from toolkit.briefings.comparison import main as compare_main
+
+        return compare_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
