@@ -190,13 +190,20 @@ def render() -> str:
         "",
         "## Store layout",
         "",
-        "`STORE/reports/`, `STORE/facts/`, `STORE/checks/`, `STORE/sections/` hold Parquet "
+        "`STORE/reports/`, `STORE/facts/`, `STORE/checks/`, `STORE/sections/`, "
+        "`STORE/texts/` hold Parquet "
         "parts (`part-NNNNN.parquet`) and `STORE/repairs.parquet` the cross-year repairs, "
         "recomputed by every ingest; `STORE/corpus.duckdb` has views of the same names over "
         "them (and `reports_history`: every reports row, with its `part`; `facts_parsed`: the "
-        "cells as parsed, which `facts` shows with the repairs applied). `report_id` joins "
-        "the tables; `facts`, `checks` and `sections` hold rows only for reports that are not "
-        "duplicates. `body_id` joins a body's reports across years; `adcode` places it. "
+        "cells as parsed, which `facts` shows with the repairs applied). The views name the "
+        "files relative to the store, so a copied, moved or zipped store opens as it is: "
+        "DuckDB reads relative paths against its working directory, so open it from inside "
+        "the store or set `file_search_path` to it first (`SET file_search_path = 'STORE'`; "
+        "`toolkit.load(STORE)` does this for you). `report_id` joins "
+        "the tables; `facts`, `checks`, `sections` and `texts` hold rows only for reports that "
+        "are not duplicates. `location` in `facts` and `checks` is a character offset into the "
+        "report's `texts.text` (`toolkit.store.texts.report_text(STORE, report_id)`). "
+        "`body_id` joins a body's reports across years; `adcode` places it. "
         "In SQL, quote the columns named by keywords: "
         + ", ".join(f'`"{k}"`' for k in SQL_KEYWORDS) + ".",
         "",

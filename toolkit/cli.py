@@ -1,4 +1,4 @@
-"""Command line: `python -m toolkit parse|ingest|summary|briefings|compare|bench|collect`."""
+"""Command line: `python -m toolkit parse|ingest|summary|export|briefings|compare|bench|collect`."""
 from __future__ import annotations
 
 import argparse
@@ -64,6 +64,13 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from toolkit.present.export import parse_formats, write_export
+
+    print(write_export(args.store, args.out, parse_formats(args.format)))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from toolkit.dev.bench import main as bench_main
 
@@ -93,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="summarise a store: statuses, years, regions, indicators")
     p.add_argument("store", nargs="?", default="data/store")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("export", help="write research files: reports, facts, a body × year "
+                                      "panel and region figures, with a codebook")
+    p.add_argument("store", help="the store folder written by `ingest`")
+    p.add_argument("--out", required=True, help="the folder to write the files into")
+    p.add_argument("--format", default=None,
+                   help="comma-separated: csv, xlsx, dta, parquet (default: all)")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("briefings", help="render one briefing per region into reports_out/")
     p.add_argument("briefing_args", nargs=argparse.REMAINDER)

@@ -54,7 +54,8 @@ def test_views_hold_the_declared_columns(store_dir: Path, view: str) -> None:
         assert view_columns(con, view) == declared(table)
     finally:
         con.close()
-    with duckdb.connect(str(store_dir / DB_NAME), read_only=True) as con:
+    with duckdb.connect(str(store_dir / DB_NAME), read_only=True,
+                         config={"file_search_path": str(store_dir)}) as con:
         assert view_columns(con, view) == declared(table)
 
 

@@ -235,7 +235,8 @@ def test_reingest_follows_the_other_year(tmp_path: Path) -> None:
 
     build(tmp_path, {"ht_2021.html": ht_2021(), "gh_005.txt": text})
     assert list(facts_of(store, "gh_005.txt").loc[NORMATIVE, "value"]) == [88, 55, 698]
-    with duckdb.connect(str(store / "corpus.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(store / "corpus.duckdb"), read_only=True,
+                         config={"file_search_path": str(store)}) as con:
         assert con.execute("SELECT count(*) FROM facts WHERE flag = 'resolved_cross_year'"
                            ).fetchone() == (3,)
 

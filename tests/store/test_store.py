@@ -137,7 +137,8 @@ def test_duckdb_file_has_views(tmp_path: Path) -> None:
     root, out = tmp_path / "in", tmp_path / "out"
     make_tree(root)
     run(root, out)
-    with duckdb.connect(str(out / "corpus.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(out / "corpus.duckdb"), read_only=True,
+                         config={"file_search_path": str(out)}) as con:
         got = con.execute('SELECT "table", "row", value FROM facts WHERE value IS NOT NULL '
                           "ORDER BY value LIMIT 1").fetchall()
     assert got == [("t1", "r1", 0.0)]

@@ -44,6 +44,7 @@ from toolkit.spec.fields import (
 from toolkit.spec.vocab import KINDS, REGION_LEVELS, TIERS, Status
 from toolkit.store.bodies import one_per_body_year
 from toolkit.store.schema import part_files
+from toolkit.store.texts import text_of
 from toolkit.store.views import open_store, resolve_store
 
 REPORT_COLUMNS = tuple(f.name for f in SCREENED.fields if f in REPORTS.fields)
@@ -431,6 +432,11 @@ class Corpus:
         rows = self.con.execute("SELECT section, text FROM sections WHERE report_id = ?",
                                 [report_id]).fetchall()
         return {str(k): str(v) for k, v in rows}
+
+    def text(self, report_id: str) -> str:
+        """The text the report was parsed from: `location` in its facts and checks counts
+        characters of it. Raises `TextNotFound` (a `KeyError`) naming the id."""
+        return text_of(self.con, report_id)
 
     def failing_checks(self, report_ids: list[str]) -> pd.DataFrame:
         columns = FAILING_CHECKS.names

@@ -153,6 +153,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         check_list=checks,
         sections=sections,
         notes=notes,
+        text=text,
     )
     return report
 

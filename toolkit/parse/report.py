@@ -76,6 +76,8 @@ class Report:
     check_list: list[Check] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    text: str = ""
+    """The text parsed (normalised): what `Fact.location` and `Check.location` count into."""
 
     @cached_property
     def facts(self) -> pd.DataFrame:

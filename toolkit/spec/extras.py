@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "briefings": ("papermill", "nbconvert", "nbformat", "jinja2", "altair", "vl_convert"),
     "dask": ("dask", "distributed"),
     "collect": ("scrapy", "warcio"),
+    "export": ("openpyxl", "frictionless"),
 }
 """The modules (import names) each extra provides that the toolkit imports."""
 

@@ -263,6 +263,15 @@ SECTIONS = Table(
               "四, `problems` 五, `other` 六."),
         Field("text", "string", "正文", "the section's text."),
     ]))
+TEXTS = Table(
+    "texts", "报告全文", "The text each report was parsed from (one row per parsed content): "
+    "the offsets `facts.location` and `checks.location` count characters of this text, so "
+    "every cell and every claim leads back to its source (`toolkit.store.texts.report_text`). "
+    "Key: `report_id`.", _unique([
+        _REPORT_ID,
+        Field("text", "string", "全文", "the report's text as the parser read it: the reader's "
+              "text (prose as lines, each table row one line of cells) after normalisation."),
+    ]))
 FACTS_PARSED = Table(
     "facts_parsed", "解析数值", "The cells as the parser read them: `facts` before the store's "
     "cross-year repairs (`repairs`) are applied. A view only; its columns are those of `facts`.",
@@ -308,7 +317,7 @@ SQL_KEYWORDS = ("check", "column", "left", "right", "table")
 """The store's column names that SQL reads as keywords: quote them (`SELECT "left" …`)."""
 
 STORE_TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, FACTS, CHECKS, SECTIONS,
-                                                       REPAIRS)}
+                                                       TEXTS, REPAIRS)}
 """The tables the store writes, each with a DuckDB view of the same name: Parquet parts, but
 `repairs`, one file rewritten by every ingest (the `facts` view applies it to the parse)."""
 STORE_VIEWS: dict[str, Table] = {**STORE_TABLES, REPORTS_HISTORY.name: REPORTS_HISTORY,
@@ -538,14 +547,74 @@ API_FRAMES: dict[str, Table] = {t.name: t for t in (
     COMPOSITION, REGION_TREE, REPORT_INDICATORS, FAILING_CHECKS)}
 """The frames of `toolkit.analysis.corpus.Corpus`, by the name the dictionary gives them."""
 
+# ------------------------------------------------------------------ research exports
+
+EXPORT_REPORTS = Table(
+    "reports", "报告", "Every input of the store (the `reports` view: one row per path, "
+    "duplicates and failures included) with its status, place and source, whether its figures "
+    "are usable, and whether it is the row of the `panel` for its body and year.",
+    _unique([
+        *REPORTS.pick("report_id", "path", "status", "error", "title", "agency", "year",
+                      "published", "template", "province", "city", "county", "adcode",
+                      "level", "agency_kind", "body_id", "region_evidence", "region_reason",
+                      "n_values", "n_flagged", "n_checks_failed", "n_checks_passed",
+                      "duplicate_of", "source_url", "source_referrer", "source_title",
+                      "fetched_at", "parsed_at_version"),
+        _SHARE_READ, *SCREENED.pick("is_usable", "unusable_reason"),
+        Field("in_panel", "bool", "纳入面板", "true for the report that stands for its body and "
+              "year in `panel` and `regions` (`Corpus.reports`: usable, one per body and "
+              "year)."),
+    ]))
+EXPORT_FACTS = Table(
+    "facts", "数值", "The store's `facts` view as it is: one row per table cell of every parsed "
+    "report (report × key), value, flag and source text.", FACTS.fields)
+EXPORT_PANEL = Table(
+    "panel", "面板", "One row per body and year (`Corpus.reports`), then one column per "
+    "canonical key (its value; null when the cell is flagged: the flag is in `facts`) and "
+    "one per indicator (its value for the report). Those columns are named for Stata (at most "
+    "32 characters, letters, digits and `_`, never two alike): the codebook maps each name to "
+    "its key or indicator and labels.",
+    _unique([
+        *REPORTS.pick("body_id", "year", "report_id", "agency", "province", "city", "county",
+                      "adcode", "level", "agency_kind", "template"),
+    ]))
+EXPORT_REGIONS = Table(
+    "regions", "地区", "Every indicator for every region (province, city, county), year and body "
+    "kind (`Corpus.rollup(level, kind)`, every body of the region: tier `all`), with numerator, "
+    "denominator, bodies and reports.",
+    _unique([_REGION, PEERS["name"], _INDICATOR, *_FIGURES]))
+CODEBOOK = Table(
+    "codebook", "变量说明", "Every column of every exported table: its name in the files, the "
+    "key or column it holds, labels in Chinese and English, type, unit and, for a flag, the "
+    "codes of its values.",
+    _unique([
+        Field("table", "string", "表", "the exported table (`reports`, `facts`, `panel`, "
+              "`regions`)."),
+        Field("name", "string", "变量名", "the column's name in every file (CSV, XLSX, Stata, "
+              "Parquet)."),
+        Field("key", "string", "原名", "what the column holds: a store column, a canonical key "
+              "(`requests.granted.total`) or an indicator (`disclosure_rate`)."),
+        Field("label_zh", "string", "中文标签", "the Chinese label (the Stata variable label, "
+              "cut to 80 characters)."),
+        Field("label_en", "string", "英文说明", "what it is, in English."),
+        Field("type", "string", "类型", "`string`, `int64`, `float64` or `bool`."),
+        Field("unit", "string", "单位", "the unit of a number, where it has one."),
+        Field("value_labels", "string", "取值标签", "for a coded column (`flag`): each code "
+              "with its meaning (`1=blank 空白; …`), as the Stata value labels; in the other "
+              "files the column holds the words."),
+    ]))
+EXPORT_TABLES: dict[str, Table] = {t.name: t for t in (
+    EXPORT_REPORTS, EXPORT_FACTS, EXPORT_PANEL, EXPORT_REGIONS, CODEBOOK)}
+"""The tables of `python -m toolkit export`, in the order they are written."""
+
 META_KEYS: list[str] = [f.name for f in META]
 FACT_COLUMNS: list[str] = [f.name for f in FACT]
 CHECK_COLUMNS: list[str] = [f.name for f in CHECK]
 
 __all__ = [
-    "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "COMPOSITION", "CORPUS_REPORTS", "FACT",
-    "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
+    "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "CODEBOOK", "COMPOSITION", "CORPUS_REPORTS",
+    "EXPORT_TABLES", "FACT", "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
     "QUALITY", "REGION_TREE", "REPAIRS", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
     "ROLLUP", "SCREENED", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS",
-    "TYPES", "UNUSABLE", "Field", "Table",
+    "TEXTS", "TYPES", "UNUSABLE", "Field", "Table",
 ]

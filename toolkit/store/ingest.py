@@ -8,9 +8,10 @@ records where it came from (`source_url`, `source_referrer`, `source_title`, `fe
 Layout of ``out``::
 
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
-    facts/    checks/    sections/   parsed content, written once per distinct file content
+    facts/    checks/    sections/    texts/   parsed content (texts: what was parsed),
+                                 written once per distinct file content
     repairs.parquet              cells decided across years (`toolkit.store.repair`)
-    corpus.duckdb                views over the parquet globs
+    corpus.duckdb                views over the parquet globs (paths relative to the store)
 
 Rules, chosen so that runs are cheap to repeat and outputs are deterministic:
 
@@ -172,7 +173,8 @@ class _Writer:
     def _reset(self) -> None:
         self.reports: list[dict[str, Any]] = []
         self.columns: dict[str, list[list[Any]]] = {
-            name: [[] for _ in SCHEMAS[name].names] for name in ("facts", "checks", "sections")
+            name: [[] for _ in SCHEMAS[name].names]
+            for name in ("facts", "checks", "sections", "texts")
         }
 
     def add(self, row: dict[str, Any], parsed: Parsed | None = None) -> None:
@@ -182,8 +184,9 @@ class _Writer:
         self.reports.append(row)
         if parsed is None:
             return
+        texts = [[parsed.text]] if parsed.text is not None else [[]]
         for name, data in (("facts", parsed.facts), ("checks", parsed.checks),
-                           ("sections", parsed.sections)):
+                           ("sections", parsed.sections), ("texts", texts)):
             ids, *cols = self.columns[name]
             ids.extend([row["report_id"]] * len(data[0]))
             for col, values in zip(cols, data, strict=True):

@@ -3,9 +3,10 @@
 Layout of a store folder::
 
     reports/part-NNNNN.parquet   one row per file (or unlistable directory) per change
-    facts/    checks/    sections/   parsed content, written once per distinct file content
+    facts/    checks/    sections/    texts/   parsed content (texts: what was parsed),
+                                 written once per distinct file content
     repairs.parquet              cells decided across years, recomputed by every ingest
-    corpus.duckdb                views over the parquet globs
+    corpus.duckdb                views over the parquet globs (paths relative to the store)
 
 The columns of every table are declared, with their meanings, in `toolkit.spec.fields`.
 """

@@ -13,8 +13,8 @@ from toolkit.spec.vocab import Flag, Status
 from toolkit.store.schema import DB_NAME, DUCKDB_TYPES, REPAIRS_FILE, part_files
 
 
-def _glob(out: Path, name: str) -> str:
-    return str(out / name / "part-*.parquet").replace("'", "''")
+def _quoted(path: Path) -> str:
+    return path.as_posix().replace("'", "''")
 
 
 def _columns(table: str, prefix: str = "") -> str:
@@ -25,16 +25,24 @@ def _columns(table: str, prefix: str = "") -> str:
 _PART = "CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS BIGINT)"
 
 
-def _view_sql(out: Path) -> dict[str, str]:
-    """The views: `reports` is the newest row per path; `facts_parsed`, `checks` and
-    `sections` hold the rows of each current, non-duplicate content from the part its row
-    names (`content_part`), so a content parsed again shows only its new parse. A row
-    without `content_part` (written before the column existed) takes its content's rows
-    from every part, as the store then held at most one parse per content. `repairs` is
-    the file of cross-year repairs, and `facts` is `facts_parsed` with them applied (value
-    replaced, flag `resolved_cross_year`)."""
+def _view_sql(out: Path, relative: bool = False) -> dict[str, str]:
+    """The views: `reports` is the newest row per path; `facts_parsed`, `checks`,
+    `sections` and `texts` hold the rows of each current, non-duplicate content from the
+    part its row names (`content_part`), so a content parsed again shows only its new
+    parse. A row without `content_part` (written before the column existed) takes its
+    content's rows from every part, as the store then held at most one parse per content.
+    `repairs` is the file of cross-year repairs, and `facts` is `facts_parsed` with them
+    applied (value replaced, flag `resolved_cross_year`). A table without parts (`texts` of
+    a store written before it existed) is a view of no rows.
+
+    `relative` writes the files' paths relative to the store (`reports/part-*.parquet`), as
+    `corpus.duckdb` keeps them so a copied store still opens: DuckDB reads them against
+    its `file_search_path` (else the working directory)."""
+    base = Path() if relative else out
+
     def scan(name: str, extra: str = "") -> str:
-        return f"read_parquet('{_glob(out, name)}', union_by_name = true{extra})"
+        glob = _quoted(base / name / "part-*.parquet")
+        return f"read_parquet('{glob}', union_by_name = true{extra})"
 
     parsed = f"status <> '{Status.DUPLICATE}' AND report_id IS NOT NULL"
     live = (
@@ -52,14 +60,17 @@ def _view_sql(out: Path) -> dict[str, str]:
         ),
     }
     for name, view in (("facts", "facts_parsed"), ("checks", "checks"),
-                       ("sections", "sections")):
+                       ("sections", "sections"), ("texts", "texts")):
+        if not part_files(out / name):
+            sql[view] = _no_rows(name)
+            continue
         sql[view] = (
             f"SELECT {_columns(name, 't.')} FROM (SELECT *, {_PART} AS _part "
             f"FROM {scan(name, ', filename = true')}) AS t "
             f"SEMI JOIN ({live}) AS live "
             "ON t.report_id = live.report_id AND t._part = live.content_part"
         )
-    sql["repairs"] = _repairs_sql(out)
+    sql["repairs"] = _repairs_sql(out, base)
     # The repairs apply to the cell as it was parsed (same flag), so a repair left from an
     # earlier parse of the content never lands on a cell it was not made for.
     applied = {"value": "coalesce(r.value, p.value)",
@@ -72,14 +83,18 @@ def _view_sql(out: Path) -> dict[str, str]:
     return sql
 
 
-def _repairs_sql(out: Path) -> str:
+def _repairs_sql(out: Path, base: Path) -> str:
     """The repairs file, or no rows with its columns (a store that has none yet)."""
-    path = out / REPAIRS_FILE
-    if path.is_file():
-        quoted = str(path).replace("'", "''")
-        return f"SELECT {_columns('repairs')} FROM read_parquet('{quoted}')"
+    if (out / REPAIRS_FILE).is_file():
+        return (f"SELECT {_columns('repairs')} "
+                f"FROM read_parquet('{_quoted(base / REPAIRS_FILE)}')")
+    return _no_rows("repairs")
+
+
+def _no_rows(table: str) -> str:
+    """A query of no rows with the declared columns of `table`."""
     columns = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
-                        for f in STORE_TABLES["repairs"].fields)
+                        for f in STORE_TABLES[table].fields)
     return f"SELECT {columns} WHERE false"
 
 
@@ -87,9 +102,9 @@ class StoreOutdated(ToolkitError):
     """The store's parts lack columns this version declares: it was written by an older one."""
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+def _create_views(con: duckdb.DuckDBPyConnection, out: Path, relative: bool = False) -> None:
     try:
-        for name, sql in _view_sql(out).items():
+        for name, sql in _view_sql(out, relative).items():
             con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
     except duckdb.BinderException as exc:
         raise StoreOutdated(
@@ -99,9 +114,12 @@ def _create_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
 
 
 def write_db(out: Path) -> None:
+    """`corpus.duckdb`: the views, with paths relative to the store so a copied or moved
+    store opens anywhere with `SET file_search_path = 'STORE'` (or from inside STORE)."""
     try:
         with duckdb.connect(str(out / DB_NAME)) as con:
-            _create_views(con, out)
+            con.execute(f"SET file_search_path = '{_quoted(out)}'")
+            _create_views(con, out, relative=True)
     except (duckdb.Error, StoreOutdated) as exc:
         warnings.warn(f"could not update {out / DB_NAME}: {exc}; the parquet files are complete",
                       RuntimeWarning, stacklevel=3)

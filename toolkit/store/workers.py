@@ -66,6 +66,8 @@ class Parsed(NamedTuple):
     checks: list[list[Any]]
     sections: list[list[Any]]
     n_checks_passed: int = 0
+    text: str | None = None
+    """The text the parse read (`Report.text`), kept so locations lead to it."""
 
 
 def _text(value: Any) -> str | None:
@@ -123,6 +125,7 @@ def _flatten(report: Report) -> Parsed:
         str(report.status), _text(report.error), meta,
         sum(v is not None for v in values), sum(bool(f) for f in flags),
         statuses.count("fail"), facts, checks, sections, statuses.count("pass"),
+        report.text or None,
     )
 
 
