@@ -339,13 +339,9 @@ def pick_years(reports: pd.DataFrame, year_from: int, year_to: int) -> tuple[dic
 
 
 def report_text(corpus: Corpus, report_id: str) -> str:
-    """The report's text as the parser cut it: its sections under their headings.
-
-    The one call that sources the text (the store's `sections`)."""
-    stored = corpus.sections(report_id)
-    template = load_template()
-    return "\n".join(f"{s.numeral}、{s.titles[0]}\n{stored[s.key]}" for s in template.sections
-                     if s.key in stored)
+    """The text the report was parsed from (the store's `texts`): the one call that sources
+    the text, cut into sections again by `sections_of_text` exactly as the parser cut it."""
+    return corpus.text(report_id)
 
 
 def side_from_store(corpus: Corpus, row: Mapping[str, Any]) -> Side:
