@@ -24,10 +24,10 @@ from toolkit.analysis.compare import (
     SectionPair,
     Side,
 )
-from toolkit.present.explore import _row_order
 from toolkit.present.formatting import MARK_FAIL, fmt_count, fmt_number, fmt_rate, fmt_text
 from toolkit.present.fragments import Cell, Fragment, esc, heading, join, paragraphs, table
 from toolkit.present.panels import CHECK_LABELS, _scope_label
+from toolkit.present.tables import row_order
 from toolkit.spec.vocab import FLAG_LABELS
 
 COMPARISON_CSS = (resources.files("toolkit.present") / "comparison.css").read_text(
@@ -189,7 +189,7 @@ class ComparisonView:
         return join(*parts)
 
     def _grid(self, name: str, cells: pd.DataFrame) -> Fragment:
-        rows, row_labels, columns, column_labels = _row_order(name)
+        rows, row_labels, columns, column_labels = row_order(name)
         by_cell = {(r["row"], r["column"]): r for r in cells.to_dict("records")}
         present_rows = [r for r in rows if any((r, c) in by_cell for c in columns)]
         present_columns = [c for c in columns if any((r, c) in by_cell for r in rows)]
