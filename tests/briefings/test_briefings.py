@@ -280,7 +280,9 @@ def test_a_change_over_the_one_body_of_both_years_says_so(one_matched_store: Pat
     figure = _figure(brief.record(), "requests_received", 2020)
     assert (figure["value"], figure["n_bodies"], figure["n_bodies_matched"]) == (61, 2, 1)
     assert figure["yoy_pct"] == 0 and figure["value_prev_matched"] == 18
-    assert "本年新收申请数 | 61 | 61 | +0.0% | 1 个机关:18 → 18" in brief.key_figures_table().text
+    # ⚠: the government's report (seed 000 relabelled) states 13 normative documents in its
+    # prose and 56 in its table, a failed text_vs_table check
+    assert "本年新收申请数 | 61 ⚠ | 61 | +0.0% | 1 个机关:18 → 18" in brief.key_figures_table().text
     assert "本年新收申请数 | +0.0%(1)" in brief.changes_table().text
     row = pages.index_rows([batch.Rendered("150300", "ok", record=brief.record())])[0]
     assert pages.change_cell(row["figures"]["requests_received"]) == ("+0.0%(1个机关)", "num")

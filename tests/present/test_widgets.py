@@ -473,7 +473,7 @@ def test_quality_tab_lists_unusable_files_with_their_reason(explorer: Explorer) 
     explorer.show_view("quality")
     text = svg_text(explorer.unusable.value)
     assert "1份文件无法使用" in text and "商都县卯都乡人民政府" in text
-    assert "只读出3.0%的表格单元格" in text and "pg_046.txt" in text
+    assert "只读出 3.0% 的表格单元格" in text and "pg_046.txt" in text
     assert "无法使用(未计入数字)" in svg_text(explorer.panels["quality"].value)
     assert any("(未计入)" in label for label, _ in explorer.report.options)
     table = explorer.views.table("quality", explorer.selection)  # type: ignore[arg-type]
@@ -500,8 +500,7 @@ def test_text_vs_table_checks_show_their_sentence() -> None:
     con.execute("INSERT INTO checks VALUES ('r1', 'text_vs_table', 'normative_docs', 'fail', "
                 "56, 13, 'active.normative_docs.in_force', '现行有效规范性文件13件。', 812), "
                 "('r1', 'outcomes', 'total', 'pass', 5, 5, 'x', NULL, NULL)")
-    views = Views(cast(Corpus, SimpleNamespace(con=con)))
-    checks = views.checks_of(["r1"])
+    checks = Corpus.failing_checks(cast(Corpus, SimpleNamespace(con=con)), ["r1"])
     assert list(checks.columns[-2:]) == ["sentence", "location"] and len(checks) == 1
     page = checks_html(checks.assign(agency="乌海市人民政府", year=2019))
     assert "正文所述数字 = 表格数字" in page and "现行有效规范性文件13件。" in page

@@ -439,12 +439,18 @@ class Corpus:
         return text_of(self.con, report_id)
 
     def failing_checks(self, report_ids: list[str]) -> pd.DataFrame:
+        """The failed checks of some reports, ordered by report, check and scope. A store
+        built before the prose was read has no `sentence`/`location` in its checks: those
+        columns then come back empty."""
         columns = FAILING_CHECKS.names
         if not report_ids:
             return pd.DataFrame(columns=columns)
+        have = {str(r[0]) for r in self.con.execute("DESCRIBE checks").fetchall()}
+        select = ", ".join(f'"{c}"' if c in have else f'NULL AS "{c}"' for c in columns)
         return self.con.execute(
-            f"SELECT {_select(columns)} FROM checks "
-            "WHERE status = 'fail' AND report_id IN (SELECT unnest(?))", [report_ids]).df()
+            f"SELECT {select} FROM checks WHERE status = 'fail' "
+            "AND report_id IN (SELECT unnest(?)) ORDER BY report_id, \"check\", scope",
+            [report_ids]).df()
 
 
 def _filtered(frame: pd.DataFrame, level: str, kind: str, years: tuple[int, int] | None,

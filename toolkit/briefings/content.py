@@ -60,6 +60,8 @@ from toolkit.briefings.jobs import check_adcode, write_json
 from toolkit.present.formatting import (
     MARK_FAIL,
     SMALL_LABEL,
+    check_label,
+    check_scope_label,
     fmt_change,
     fmt_count,
     fmt_rate,
@@ -68,6 +70,7 @@ from toolkit.present.formatting import (
     fmt_years,
     is_missing,
     rounded,
+    unusable_reason_text,
 )
 from toolkit.spec.vocab import (
     ALL_KINDS,
@@ -107,17 +110,8 @@ INCOMPARABLE = "不可比"
 """A change that cannot be computed: no body reported both years."""
 SECTION_TITLES = {"outcomes": "办理结果", "refusal_mix": "不予公开理由",
                   "review_counts": "行政复议与行政诉讼"}
-CHECK_LABELS = {
-    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
-    "outcomes": "办理结果之和 = 办理总数",
-    "row_total": "各类申请人之和 = 总计",
-    "review_total": "维持+纠正+其他+尚未审结 = 总计",
-}
-"""Each accounting identity (toolkit.parse.checks.IDENTITIES) as a reader knows it."""
 STATUS_LABELS = {"ok": "完整", "partial": "部分"}
 """How a report was read, for readers: ok = every section found, partial = part of it."""
-REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
-           "too_little_read": "只读出 {share} 的表格单元格"}
 EXCERPT_CHARS = 240
 MAX_EXCERPTS = 12
 MAX_ROWS = 40
@@ -796,7 +790,8 @@ class Briefing:
                           rows, caption="数据质量:每份可用报告", note=note))
 
     def failed_checks_table(self) -> Fragment:
-        """Each failed identity: which report, which check, the two sides."""
+        """Each failed check: which report, which check, the two sides; for a number the
+        prose states that the table does not hold, the sentence that states it."""
         if not self.has_figures:
             return EMPTY
         ids = list(self.reports["report_id"])
@@ -805,14 +800,20 @@ class Briefing:
         rows: list[list[Cell]] = []
         for check in records(checks):
             report = names[check["report_id"]]
+            prose = check["check"] == "text_vs_table"
+            left, right = ("表格 ", "正文 ") if prose else ("", "")
+            sentence = check.get("sentence") if prose else None
             rows.append([_agency(report["agency"]), str(report["year"]),
-                         CHECK_LABELS.get(str(check["check"]), fmt_text(check["check"])),
-                         _scope_label(check["scope"]), (fmt_count(check["left"]), "num"),
-                         (fmt_count(check["right"]), "num")])
+                         check_label(check["check"]),
+                         check_scope_label(check["check"], check["scope"]),
+                         (left + fmt_count(check["left"]), "num"),
+                         (right + fmt_count(check["right"]), "num"),
+                         truncate(sentence, 80) if isinstance(sentence, str) else "—"])
         rows.sort(key=lambda r: tuple(str(c) for c in r))
-        return table(["机关", "年份", "校验", "范围", "应为", "实为"], rows,
-                     caption="未通过的勾稽校验",
-                     note=f"这些报告的数字计入了上面标有{MARK_FAIL}的数字。")
+        return table(["机关", "年份", "校验", "范围", "左边", "右边", "原文"], rows,
+                     caption="未通过的校验",
+                     note="勾稽校验的左边、右边见“校验”一栏的等式;正文所述数字校验比较报告正文"
+                          f"写出的数字(原文)和表格中的数字。这些报告的数字计入了上面标有{MARK_FAIL}的数字。")
 
     def breaks(self) -> pd.DataFrame:
         """Cross-year breaks: carry-over chain failures, template changes, bodies joining or leaving."""
@@ -1073,18 +1074,6 @@ def _file(path: Any) -> str:
     return Path(path).name
 
 
-def _scope_label(scope: Any) -> str:
-    """Where an identity was evaluated, in the template's words: an applicant column
-    (自然人, 总计), a requests row or a review row."""
-    from toolkit.spec.template import load_template
-
-    template = load_template()
-    key = fmt_text(scope)
-    rows = {r.key: r.labels[0] for r in template.request_rows}
-    return (template.request_column_labels.get(key) or template.review_row_labels.get(key)
-            or rows.get(key) or key)
-
-
 def fmt_year(year: Any) -> str:
     return "—" if is_missing(year) else f"{int(year)}"
 
@@ -1104,9 +1093,7 @@ def _title(report: dict[str, Any]) -> str:
 
 def _why(report: dict[str, Any]) -> str:
     """Why a report is not used, for a reader."""
-    reason = str(report.get("unusable_reason") or "")
-    text = REASONS.get(reason, reason or "无法读取")
-    return text.format(share=fmt_rate(report.get("share_read")))
+    return unusable_reason_text(report.get("unusable_reason"), report.get("share_read"))
 
 
 def _timeliness(days: Any, deadline: Any) -> str:

@@ -24,9 +24,16 @@ from toolkit.analysis.compare import (
     SectionPair,
     Side,
 )
-from toolkit.present.formatting import MARK_FAIL, fmt_count, fmt_number, fmt_rate, fmt_text
+from toolkit.present.formatting import (
+    MARK_FAIL,
+    check_label,
+    check_scope_label,
+    fmt_count,
+    fmt_number,
+    fmt_rate,
+    fmt_text,
+)
 from toolkit.present.fragments import Cell, Fragment, esc, heading, join, paragraphs, table
-from toolkit.present.panels import CHECK_LABELS, _scope_label
 from toolkit.present.tables import row_order
 from toolkit.spec.vocab import FLAG_LABELS
 
@@ -213,7 +220,7 @@ class ComparisonView:
         names = sorted(set(checks[self.y1]["check"]) | set(checks[self.y2]["check"]),
                        key=lambda c: (c == "text_vs_table", c))
         for name in names:
-            line: list[Cell] = [CHECK_LABELS.get(name, name)]
+            line: list[Cell] = [check_label(name)]
             for year in (self.y1, self.y2):
                 mine = checks[year][checks[year]["check"] == name]["status"]
                 failed = int((mine == "fail").sum())
@@ -228,12 +235,13 @@ class ComparisonView:
                                         kind="stable")
             for r in ordered.to_dict("records"):
                 if r["check"] == "text_vs_table":
-                    claims.append([str(year), _status_cell(r["status"]),
+                    claims.append([str(year), check_scope_label(r["check"], r["scope"]),
+                                   _status_cell(r["status"]),
                                    (fmt_number(r["right"]), "num"),
                                    (fmt_number(r["left"]), "num"), fmt_text(r["sentence"])])
                 elif r["status"] == "fail":
-                    failures.append([str(year), CHECK_LABELS.get(str(r["check"]), str(r["check"])),
-                                     _scope_label(str(r["check"]), r["scope"]),
+                    failures.append([str(year), check_label(r["check"]),
+                                     check_scope_label(r["check"], r["scope"]),
                                      (fmt_number(r["left"]), "num"),
                                      (fmt_number(r["right"]), "num")])
         return join(
@@ -242,7 +250,7 @@ class ComparisonView:
                   summary, caption="校验结果汇总"),
             table(["年份", "校验", "范围", "左边", "右边"], failures,
                   caption="未通过的勾稽校验"),
-            table(["年份", "结果", "正文数字", "表格数字", "原文句子"], claims,
+            table(["年份", "所述事项", "结果", "正文数字", "表格数字", "原文句子"], claims,
                   caption="正文所述数字与表格核对",
                   note="正文数字为报告文字中写明的件数;表格数字为表格中对应单元格之和;"
                        "无法校验指表格中没有对应的数字。"))

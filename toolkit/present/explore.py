@@ -36,7 +36,7 @@ from toolkit.present.charts import (
 )
 from toolkit.present.formatting import NO_DATA, fmt_change, fmt_number, fmt_value, is_missing
 from toolkit.present.tables import row_order as _row_order
-from toolkit.spec.fields import COMPOSITION, FAILING_CHECKS, PEERS, QUALITY, SCREENED, SERIES
+from toolkit.spec.fields import COMPOSITION, PEERS, QUALITY, SCREENED, SERIES
 from toolkit.spec.vocab import (
     ALL_KINDS,
     FLAG_LABELS,
@@ -79,12 +79,6 @@ INCOMPARABLE = "不可比"
 """A change between two years that no body reported both years: not computed."""
 UNUSABLE_QUALITY = QUALITY_ORDER[-1]
 """The quality class of a file the figures leave out (`Corpus.unusable`)."""
-UNUSABLE_REASONS = {"failed": "无法读取", "unsupported": "格式无法读取", "internal_error": "读取出错",
-                    "too_little_read": "只读出{share}的表格单元格(不足一半)"}
-"""Why a file is not used (`unusable_reason`), for a reader."""
-OPTIONAL_CHECK_COLUMNS = ("sentence", "location")
-"""Columns of the store's `checks` a newer parser writes (the prose's sentence behind a
-`text_vs_table` check, and where it is): shown when the store has them."""
 TREND_COLUMNS = ["region", "name", "indicator", "kind", "tier", "year", "value", "numerator",
                  "denominator", "is_small", "n_reports", "n_bodies", "body_mix",
                  "n_reports_failing_checks", "n_bodies_matched", "value_prev_matched",
@@ -694,17 +688,10 @@ class Views:
                           [self.coverage(sel), note])
 
     def failed_checks(self, sel: Selection) -> pd.DataFrame:
-        """The failed identities of the selection's usable reports, with each report's body
-        and year; the prose's sentence and its place when the store's checks have them
-        (`text_vs_table` checks of a newer parser, `OPTIONAL_CHECK_COLUMNS`)."""
+        """The failed checks of the selection's usable reports, with each report's body and
+        year; for a claim of the prose, its sentence and place."""
         return self._cached(("failed_checks", sel.adcode, sel.kind, sel.years),
                             lambda: self._failed_checks(sel))
-
-    @cached_property
-    def _check_columns(self) -> list[str]:
-        have = {str(r[0]) for r in self.corpus.con.execute("DESCRIBE checks").fetchall()}
-        return [*FAILING_CHECKS.names, *(c for c in OPTIONAL_CHECK_COLUMNS
-                                         if c in have and c not in FAILING_CHECKS.names)]
 
     def _failed_checks(self, sel: Selection) -> pd.DataFrame:
         reports = self.reports(sel)
@@ -716,16 +703,8 @@ class Views:
             kind="stable").reset_index(drop=True)
 
     def checks_of(self, report_ids: list[str]) -> pd.DataFrame:
-        """The failed identities of some reports: `Corpus.failing_checks`' columns, and the
-        `OPTIONAL_CHECK_COLUMNS` the store has."""
-        columns = self._check_columns
-        if not report_ids:
-            return pd.DataFrame(columns=columns)
-        select = ", ".join(f'"{c}"' for c in columns)
-        return self.corpus.con.execute(
-            f"SELECT {select} FROM checks WHERE status = 'fail' "
-            "AND report_id IN (SELECT unnest(?)) ORDER BY report_id, \"check\", scope",
-            [report_ids]).df()
+        """The failed checks of some reports (`Corpus.failing_checks`)."""
+        return self.corpus.failing_checks(report_ids)
 
     # -- the table behind each chart (what the CSV download holds) ------------------------
 
@@ -794,12 +773,10 @@ def _bodies_text(reports: pd.DataFrame) -> str:
 
 
 def unusable_reason(row: Any) -> str:
-    """Why a file is left out, for a reader: 只读出11.1%的表格单元格(不足一半), 无法读取, …"""
-    from toolkit.present.formatting import fmt_rate
+    """Why a file is left out, for a reader: 只读出 11.1% 的表格单元格, 无法读取, …"""
+    from toolkit.present.formatting import unusable_reason_text
 
-    reason = str(row.get("unusable_reason") or "")
-    text = UNUSABLE_REASONS.get(reason, reason or "无法读取")
-    return text.format(share=fmt_rate(row.get("share_read")))
+    return unusable_reason_text(row.get("unusable_reason"), row.get("share_read"))
 
 
 def selection_with(sel: Selection, **changes: object) -> Selection:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.spec.vocab import SMALL_SAMPLE
+from toolkit.spec.vocab import CHECK_LABELS, SMALL_SAMPLE, UNUSABLE_REASON_LABELS
 
 MISSING = "—"
 """What a missing value is shown as, unless a caller asks for another text."""
@@ -90,6 +90,51 @@ def rounded(value: Any, digits: int = 6) -> float | int | None:
 
 
 __all__ = [
-    "MARK_FAIL", "MISSING", "NO_DATA", "RANKED_LABEL", "SMALL_LABEL", "fmt_change", "fmt_count",
-    "fmt_number", "fmt_rate", "fmt_text", "fmt_value", "fmt_years", "is_missing", "rounded",
+    "MARK_FAIL",
+    "MISSING",
+    "NO_DATA",
+    "RANKED_LABEL",
+    "SMALL_LABEL",
+    "check_label",
+    "check_scope_label",
+    "fmt_change",
+    "fmt_count",
+    "fmt_number",
+    "fmt_rate",
+    "fmt_text",
+    "fmt_value",
+    "fmt_years",
+    "is_missing",
+    "rounded",
+    "unusable_reason_text",
 ]
+
+
+def unusable_reason_text(reason: Any, share_read: Any) -> str:
+    """Why a file is left out, for a reader: 只读出 11.1% 的表格单元格, 无法读取, …"""
+    reason = str(reason or "")
+    text = UNUSABLE_REASON_LABELS.get(reason, reason or UNUSABLE_REASON_LABELS["failed"])
+    return text.format(share=fmt_rate(share_read))
+
+
+def check_label(check: Any) -> str:
+    """A check as a reader knows it (收结平衡 …, 正文所述数字 = 表格数字)."""
+    return CHECK_LABELS.get(str(check), fmt_text(check))
+
+
+def check_scope_label(check: Any, scope: Any) -> str:
+    """Where a check was evaluated, in the template's words (自然人, 办理总数 …), or what a
+    claim of the prose counts (行政复议, 制发规范性文件 …)."""
+    from toolkit.spec.prose import load_prose
+    from toolkit.spec.template import load_template
+
+    if not isinstance(scope, str):
+        return ""
+    if check == "text_vs_table":
+        claims = {c.name: c.label for c in load_prose().claims}
+        return claims.get(scope, scope)
+    template = load_template()
+    key = scope.split("#", 1)[0]
+    rows = {r.key: r.labels[0] for r in template.request_rows}
+    return (template.request_column_labels.get(key) or template.review_row_labels.get(key)
+            or rows.get(key) or scope)

@@ -17,6 +17,8 @@ from toolkit.present.formatting import (
     MARK_FAIL,
     NO_DATA,
     SMALL_LABEL,
+    check_label,
+    check_scope_label,
     fmt_count,
     fmt_rate,
     fmt_value,
@@ -93,29 +95,6 @@ def quality_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS) -> str:
             f"{rows}</table>{more}")
 
 
-CHECK_LABELS = {
-    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
-    "outcomes": "办理结果之和 = 办理总数",
-    "row_total": "各类申请人之和 = 总计",
-    "review_total": "维持+纠正+其他+尚未审结 = 总计",
-    "text_vs_table": "正文所述数字 = 表格数字",
-}
-"""Each accounting identity as a reader knows it (the briefings word them the same way)."""
-
-
-def _scope_label(check: str, scope: Any) -> str:
-    """Where an identity was evaluated, in the template's words (自然人, 办理总数 …)."""
-    from toolkit.spec.template import load_template
-
-    if not isinstance(scope, str):
-        return ""
-    template = load_template()
-    key = scope.split("#", 1)[0]
-    rows = {r.key: r.labels[0] for r in template.request_rows}
-    return (template.request_column_labels.get(key) or template.review_row_labels.get(key)
-            or rows.get(key) or scope)
-
-
 def checks_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS, with_report: bool = True
                 ) -> str:
     """The failed identities of the selection's reports: body and year (unless
@@ -136,8 +115,8 @@ def checks_html(frame: pd.DataFrame, limit: int = QUALITY_ROWS, with_report: boo
         report = (f"<td>{html.escape(_agency(r['agency']))}</td><td>{_year(r['year'])}</td>"
                   if with_report else "")
         rows.append(
-            f"<tr>{report}<td>{html.escape(CHECK_LABELS.get(check, check))}{quote}</td>"
-            f"<td>{html.escape(_scope_label(check, r['scope']))}</td>"
+            f"<tr>{report}<td>{html.escape(check_label(check))}{quote}</td>"
+            f"<td>{html.escape(check_scope_label(check, r['scope']))}</td>"
             f"<td align='right'>{left} {fmt_count(r['left'], missing='—')}</td>"
             f"<td align='right'>{right} {fmt_count(r['right'], missing='—')}</td></tr>")
     more = f"<p>共{len(frame)}项,显示前{limit}项。</p>" if len(frame) > limit else ""
@@ -318,5 +297,5 @@ def _standing_html(head: Headline) -> str:
     return f"<div class='ogi-peers'>{''.join(parts)}</div>"
 
 
-__all__ = ["CHECK_LABELS", "cells_html", "checks_html", "grid_html", "headline_html",
+__all__ = ["cells_html", "checks_html", "grid_html", "headline_html",
            "peers_html", "quality_html", "unusable_html"]

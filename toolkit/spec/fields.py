@@ -178,8 +178,8 @@ PARSE_RECORD = Table(
     "keys, with `status` and `error` and empty `meta`, `values`, `flags`, `checks`.",
     _unique([
         Field("source", "string", "来源文件", "the input path as given."),
-        Field("status", "string", "解析状态", "`ok`, `partial`, `failed`, `unsupported` or "
-              "`internal_error` (see `reports.status`)."),
+        Field("status", "string", "解析状态", "`ok`, `partial`, `failed`, `unsupported`, "
+              "`limit_exceeded` or `internal_error` (see `reports.status`)."),
         Field("error", "string", "错误", "why the file failed or is partial; null when ok."),
         Field("meta", "object", "元数据", "the metadata: every key of `reports` from `title` to "
               "`region_reason` (see `reports`)."),
@@ -209,7 +209,9 @@ REPORTS = Table(
         Field("size_bytes", "int64", "文件大小", "size of the input's bytes.", unit="bytes"),
         Field("status", "string", "解析状态", "`ok`, `partial` (some of the report is missing, "
               "e.g. a page cut off), `failed` (not readable as a report), `unsupported` (format "
-              "not read), `internal_error` (the toolkit failed on the file: a bug to report) or "
+              "not read), `limit_exceeded` (reading it would cost more than a limit allows: "
+              "`error` names the limit, see `toolkit.spec.limits`), `internal_error` (the "
+              "toolkit failed on the file: a bug to report) or "
               "`duplicate` (same bytes as `duplicate_of`)."),
         Field("error", "string", "错误", "why a file failed or is partial, in words; null when ok."),
         *META,
@@ -367,7 +369,7 @@ SCREENED = Table(
         Field("is_usable", "bool", "可用", "true when the report's figures enter indicators, "
               "briefings and the explorer."),
         Field("unusable_reason", "string", "不可用原因", "null when usable; else the status "
-              "that kept it out (`failed`, `unsupported`, `internal_error`) or "
+              "that kept it out (`failed`, `unsupported`, `limit_exceeded`, `internal_error`) or "
               "`too_little_read` (`share_read` under the threshold)."),
     ]))
 UNUSABLE = Table(
@@ -540,7 +542,8 @@ REPORT_INDICATORS = Table(
 FAILING_CHECKS = Table(
     "Corpus.failing_checks", "未通过的校验", "The failed identities of some reports "
     "(`Corpus.failing_checks(report_ids)`, flat).",
-    _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys")]))
+    _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys", "sentence",
+                                      "location")]))
 
 API_FRAMES: dict[str, Table] = {t.name: t for t in (
     SCREENED, UNUSABLE, CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS,

@@ -15,7 +15,7 @@ from toolkit.spec.template import Each, Template, _validate, load_template
 
 _STRINGS = [str]
 _MEANINGS = [[str]]
-_CLAIM = {"name": str, "description": str, "patterns": _STRINGS, "?zero": _STRINGS,
+_CLAIM = {"name": str, "label": str, "description": str, "patterns": _STRINGS, "?zero": _STRINGS,
           "?context": str, "?meanings": _MEANINGS, "?versions": Each({"meanings": _MEANINGS})}
 PROSE_SCHEMA: dict[str, Any] = {
     "reading": {"other_time": str, "joined": str, "negated": str, "clause_end": str,
@@ -33,6 +33,8 @@ class Claim:
     """One kind of number the prose states about the tables."""
 
     name: str
+    label: str
+    """What the claim counts, for a reader (受理申请数, 行政复议 …)."""
     description: str
     patterns: tuple[re.Pattern[str], ...]
     zero: tuple[re.Pattern[str], ...]
@@ -150,5 +152,5 @@ def _claim(raw: dict[str, Any], template: Template, place: str) -> tuple[Claim, 
     problems += [f"{place}.versions.{v}: not a version under template.toml [templates]"
                  for v in raw.get("versions", {}) if v not in template.versions]
     anchors = tuple(_anchor(p.pattern) for p in (*patterns, *zero))
-    return Claim(raw["name"], raw["description"], patterns, zero, anchors, context,
+    return Claim(raw["name"], raw["label"], raw["description"], patterns, zero, anchors, context,
                  meanings), problems

@@ -131,3 +131,24 @@ body kind: 条例 (2019) 第四十九条 — 县级以上人民政府部门 by 3
 information-disclosure offices) by 31 March. Townships (乡、镇、街道) are not named there: the
 toolkit holds them, like the governments they are (or, for 街道, act for), to 31 March —
 the later date, so no report is called late that the regulation does not make late."""
+
+
+UNUSABLE_REASON_LABELS: dict[str, str] = {
+    "failed": "无法读取",
+    "unsupported": "格式无法读取",
+    "limit_exceeded": "超出处理限度",
+    "internal_error": "读取出错",
+    "too_little_read": "只读出 {share} 的表格单元格",
+}
+"""Why a file's figures are left out (`unusable_reason`), for a reader; {share} is the share
+of the template's cells read."""
+
+
+CHECK_LABELS: dict[str, str] = {
+    "balance": "收结平衡(新收+上年结转 = 办理总数+结转下年)",
+    "outcomes": "办理结果之和 = 办理总数",
+    "row_total": "各类申请人之和 = 总计",
+    "review_total": "维持+纠正+其他+尚未审结 = 总计",
+    "text_vs_table": "正文所述数字 = 表格数字",
+}
+"""Each check of a report (toolkit.parse.checks, the prose's claims) as a reader knows it."""
