@@ -40,6 +40,7 @@ from toolkit.analysis.indicators import wide_values, with_presence
 from toolkit.parse.normalise import normalise_text
 from toolkit.parse.sections import find_headings, split_sections
 from toolkit.spec.errors import ToolkitError
+from toolkit.spec.fields import COMPARISON_CHANGES
 from toolkit.spec.template import load_template
 
 if TYPE_CHECKING:
@@ -59,8 +60,8 @@ PROSE_KEYS: tuple[str, ...] = PROSE_SECTIONS
 SIDE_COLUMNS = ("report_id", "body_id", "agency", "year", "template", "title", "path",
                 "source_url", "status", "adcode", "agency_kind", "level")
 """What `Side.meta` holds of the store's reports row."""
-CHANGE_COLUMNS = ["key", "table", "row", "column", "value_from", "flag_from", "value_to",
-                  "flag_to", "change", "change_pct", "is_changed"]
+CHANGE_COLUMNS = COMPARISON_CHANGES.names
+"""The columns of `Comparison.changes` (declared in `toolkit.spec.fields`)."""
 _SENTENCE_END = re.compile(r"(?<=[。;!?])|\n+")
 
 

@@ -1,9 +1,8 @@
 """The pieces a briefing is made of: escaped HTML fragments with a plain-text twin.
 
-A `Fragment` is what the notebook displays: HTML for the page, and text for the notebook's
-text/plain output, which nbval compares too (a failing golden then prints readable lines
-rather than markup). `table` and `paragraphs` escape every value they are given, so report
-text can never become markup; `stylesheet()` is the <style> element the briefing opens with
+The fragments themselves (`Fragment`, `table`, `paragraphs`, …) live in
+`toolkit.present.fragments`, so the explorer can show them too; this module adds the
+briefing's style sheet: `stylesheet()` is the <style> element the briefing opens with
 (templates/briefing.css).
 """
 from __future__ import annotations
