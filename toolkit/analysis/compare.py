@@ -1,8 +1,9 @@
 """One body's report beside its report of an earlier year: reused prose, table changes, checks.
 
 Officials compare a body's report with last year's. This module computes what such a
-comparison shows, as pure functions over the two reports' texts, facts and checks (no I/O
-but `sides_from_store`, the one place that reads a store):
+comparison shows, as pure functions over the two reports' texts, facts and checks (the
+store is read only by `compare_in_store` and its helpers; the text by one call,
+`report_text`, the store's `texts`):
 
 * `sections_of_text`: the sections 一 … 六 as the parser finds them (`toolkit.parse.sections`);
 * `sentence_reuse`: each sentence of the later section, reused from the earlier one or not.
