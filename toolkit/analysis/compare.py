@@ -36,6 +36,7 @@ from toolkit.analysis.crosscheck import (
     prose_text,
     regulation_stock_balance,
     shingles,
+    without_chrome,
 )
 from toolkit.analysis.indicators import wide_values, with_presence
 from toolkit.parse.normalise import normalise_text
@@ -189,10 +190,12 @@ def sentence_reuse(earlier: str, later: str, threshold: float = REUSE_THRESHOLD,
 
 def section_pairs(earlier: Mapping[str, str], later: Mapping[str, str],
                   threshold: float = REUSE_THRESHOLD) -> tuple[SectionPair, ...]:
-    """The six sections in template order, each in both years (empty where not found)."""
+    """The six sections in template order, each in both years (empty where not found), up
+    to the web page's chrome (附件下载, 关闭 … are no part of the report)."""
     pairs = []
     for section in load_template().sections:
-        before, after = earlier.get(section.key, ""), later.get(section.key, "")
+        before = without_chrome(earlier.get(section.key, "")).strip()
+        after = without_chrome(later.get(section.key, "")).strip()
         a, b = prose_text(before), prose_text(after)
         similarity = round(jaccard(shingles(a), shingles(b)), 4) if a and b else None
         pairs.append(SectionPair(section.key, section.numeral, section.titles[0], before, after,
