@@ -1,9 +1,10 @@
-"""Regenerate the golden briefing notebooks in tests/golden/ when a change is intended.
+"""Regenerate the golden briefing and comparison notebooks in tests/golden/ when a change is intended.
 
     PYTHONHASHSEED=0 .venv/bin/python scripts/regenerate_goldens.py          # rewrite them
     PYTHONHASHSEED=0 .venv/bin/python scripts/regenerate_goldens.py --check  # and run nbval
 
-The goldens are briefings of a few regions of the bundled corpus (data/corpus). This
+The goldens are briefings of a few regions of the bundled corpus (data/corpus), and
+comparisons of one body's two years (`compare_*.ipynb`, `toolkit/briefings/compare.ipynb`). This
 ingests that corpus into a temporary store, then renders each golden region with papermill
 in a fresh kernel, exactly as nbval re-runs it: the `store` parameter stays empty and
 $OGI_STORE names the temporary store, so no path of this machine enters the notebook.
@@ -24,8 +25,9 @@ sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
 
+from toolkit.briefings.comparison import notebook_template as compare_template  # noqa: E402
 from toolkit.briefings.jobs import Job, check_adcode  # noqa: E402
-from toolkit.briefings.kernel import execute  # noqa: E402
+from toolkit.briefings.kernel import execute, execute_fresh  # noqa: E402
 from toolkit.store import ingest  # noqa: E402
 from toolkit.store.views import STORE_ENV  # noqa: E402
 
@@ -40,6 +42,17 @@ REGIONS = {
               "templates): like-for-like changes every year, carry-forward checked",
     "230000": "黑龙江省: a province whose two reports cannot be used (no usable data)",
 }
+
+
+COMPARISONS = {
+    ("350128-03c69e6e9784", 2023, 2024): "平潭 2023 → 2024: the 2021 template both years, "
+    "section 五 rewritten, the tables' rows reused, a prose-vs-table failure in 2023 and a "
+    "broken stock of normative documents between the years",
+}
+
+
+def compare_path(body: str, year_from: int, year_to: int) -> Path:
+    return GOLDEN / f"compare_{body}_{year_from}-{year_to}.ipynb"
 
 
 def golden_path(adcode: str) -> Path:
@@ -58,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", action="append", default=[],
                         help="regenerate only this adcode (repeatable)")
     parser.add_argument("--check", action="store_true", help="run nbval on the goldens after")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="leave the comparison goldens alone")
     args = parser.parse_args(argv)
     if os.environ.get("PYTHONHASHSEED") != "0":
         print("note: run with PYTHONHASHSEED=0 (as the tests do)", file=sys.stderr)
@@ -73,10 +88,20 @@ def main(argv: list[str] | None = None) -> int:
                                      "regenerate": "scripts/regenerate_goldens.py"}
             nbformat.write(nb, golden_path(code))
             print(f"wrote {golden_path(code).relative_to(REPO)}")
+        compared = [] if args.no_compare or args.region else list(COMPARISONS)
+        for body, year_from, year_to in compared:
+            nb = execute_fresh(compare_template(), {"body": body, "year_from": year_from,
+                                                    "year_to": year_to, "store": "", "kind": ""})
+            nb.metadata["golden"] = {"comparison": f"{body} {year_from}-{year_to}",
+                                     "why": COMPARISONS[(body, year_from, year_to)],
+                                     "regenerate": "scripts/regenerate_goldens.py"}
+            target = compare_path(body, year_from, year_to)
+            nbformat.write(nb, target)
+            print(f"wrote {target.relative_to(REPO)}")
         if args.check:
             env = {**os.environ, "PYTHONHASHSEED": "0"}
-            done = subprocess.run(nbval_command([golden_path(c) for c in codes]), cwd=REPO,
-                                  env=env, check=False)
+            paths = [golden_path(c) for c in codes] + [compare_path(*c) for c in compared]
+            done = subprocess.run(nbval_command(paths), cwd=REPO, env=env, check=False)
             return done.returncode
     return 0
 

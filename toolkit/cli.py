@@ -1,4 +1,4 @@
-"""Command line: `python -m toolkit parse|ingest|summary|export|briefings|bench|collect`.
+"""Command line: `python -m toolkit parse|ingest|summary|export|briefings|compare|bench|collect`.
 
 One error style for every command (`main` handles it, once): a mistake prints
 `error: …` on stderr, never a traceback (`-v` adds it to the log), and the exit code says
@@ -227,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefings", help="render one briefing per region into reports_out/")
     p.add_argument("briefing_args", nargs=argparse.REMAINDER)
 
+    p = sub.add_parser("compare", help="one body's reports of two years side by side (HTML, PDF)")
+    p.add_argument("compare_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("collect", help="fetch reports from government websites into WARC files")
     p.add_argument("collect_args", nargs=argparse.REMAINDER)
 
@@ -289,6 +292,10 @@ def _dispatch(argv: list[str]) -> int:
         from toolkit.briefings.batch import main as briefings_main
 
         return briefings_main(argv[1:])
+    if argv[:1] == ["compare"]:
+        from toolkit.briefings.comparison import main as compare_main
+
+        return compare_main(argv[1:])
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # argparse printed the usage, the mistake or the help

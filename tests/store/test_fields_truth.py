@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import BUNDLED, REPO
 from toolkit import parse_report
 from toolkit.analysis import corpus as corpus_module
+from toolkit.analysis.compare import compare_in_store
 from toolkit.analysis.corpus import Corpus, load
 from toolkit.parse.report import Check
 from toolkit.spec import fields
@@ -92,6 +93,8 @@ def test_corpus_frames_hold_the_declared_columns(corpus: Corpus) -> None:
     frame_matches(corpus.composition("210000", "outcomes"), frames["Corpus.composition"])
     frame_matches(corpus.failing_checks(ids), frames["Corpus.failing_checks"])
     frame_matches(corpus.failing_checks([]), frames["Corpus.failing_checks"])
+    changes = compare_in_store(corpus, "350128-03c69e6e9784", 2023, 2024).changes
+    frame_matches(changes, frames["Comparison.changes"])
 
 
 def test_every_corpus_frame_is_tested() -> None:

@@ -465,16 +465,19 @@ _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
-def prose_text(text: str) -> str:
-    """The section's words as compared: web-page chrome cut off, whitespace removed.
+def without_chrome(text: str) -> str:
+    """The section's text up to the web page's chrome (关闭 / 打印 / 附件下载 / site names).
 
-    Why: a page's footer (关闭 / 打印 / site names) repeats every year on the same site and
-    is no part of the report; spacing differs between page and file copies.
+    Why: a page's footer repeats every year on the same site and is no part of the report.
     """
     match = _CHROME.search(text)
-    if match is not None:
-        text = text[:match.start()]
-    return _SPACE.sub("", text)
+    return text if match is None else text[:match.start()]
+
+
+def prose_text(text: str) -> str:
+    """The section's words as compared: web-page chrome cut off (`without_chrome`),
+    whitespace removed (spacing differs between page and file copies)."""
+    return _SPACE.sub("", without_chrome(text))
 
 
 def shingles(text: str, n: int = 3) -> npt.NDArray[np.uint64]:
@@ -597,5 +600,5 @@ def cross_checks(corpus: Corpus) -> dict[str, pd.DataFrame]:
 
 __all__ = [
     "carry_forward_chain", "copied_prose", "cross_checks", "duplicate_reports", "jaccard",
-    "prose_text", "regulation_stock_balance", "shingles",
+    "prose_text", "regulation_stock_balance", "shingles", "without_chrome",
 ]

@@ -297,8 +297,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run on a Dask cluster, e.g. tcp://scheduler:8786")
     parser.add_argument("--notebook", default=None,
                         help="template notebook (default: the one shipped with the package)")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print each briefing to <adcode>.pdf (headless Chromium)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def write_pdfs(results: Sequence[Rendered], out: Path) -> list[Rendered]:
+    """A PDF beside each rendered briefing's HTML; a briefing whose PDF fails becomes a
+    failure row (its HTML stays), so the batch goes on."""
+    from toolkit.briefings.pdf import html_to_pdf
+
+    failed = []
+    for result in results:
+        page = out / f"{result.adcode}.html"
+        if result.status != "ok" or not page.exists():
+            continue
+        try:
+            html_to_pdf(page, page.with_suffix(".pdf"))
+        except Exception as error:
+            failed.append(Rendered(result.adcode, "failed", f"pdf: {describe(error)}"))
+    return failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,6 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     except StoreNotFound as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.pdf:
+        from toolkit.briefings.pdf import find_chromium
+
+        if find_chromium() is None:
+            print("error: --pdf needs Chromium: install Debian's chromium "
+                  "(scripts/install_system_deps.sh) or set $OGI_CHROMIUM", file=sys.stderr)
+            return 2
     try:
         results = run(store, args.out, args.level, args.region, args.years, args.kind,
                       args.workers, args.scheduler, args.notebook, progress=not args.quiet)
@@ -323,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
               + ("" if chosen else "; ingest a folder of reports first"), file=sys.stderr)
         return 2
     failed = [r for r in results if r.status == "failed"]
+    if args.pdf:
+        failed += write_pdfs(results, Path(args.out))
     same = sum(r.status == "same_as" for r in results)
     empty = sum(bool(r.record) and (r.record or {}).get("status") == "no_usable_data"
                 for r in results)

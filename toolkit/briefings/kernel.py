@@ -213,6 +213,22 @@ def execute(job: Job, kernel: KernelSession | None = None,
     return scrub(nb)
 
 
+def execute_fresh(template: str, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """Render a notebook (its JSON) with papermill in a kernel of its own, shut down after;
+    scrubbed like a briefing. For one-off pages (`python -m toolkit compare`)."""
+    import papermill
+
+    _engine()
+    try:
+        nb = papermill.execute_notebook(
+            nbformat.reads(template, as_version=4), None, parameters=parameters,
+            engine_name=ENGINE, kernel_name=KERNEL, progress_bar=False,
+            execution_timeout=CELL_TIMEOUT, kernel_session=session())
+    finally:
+        close_sessions()
+    return scrub(nb)
+
+
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what differs run to run or machine to machine: timings, paths, random cell ids."""
     meta = nb.metadata.get("papermill", {})

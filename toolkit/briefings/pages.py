@@ -30,8 +30,13 @@ BODY_TEMPLATE = "briefing_body.html.j2"
 _EXPORTER: Any = None
 
 
-def export_html(nb: nbformat.NotebookNode, title: str) -> str:
-    """A self-contained page: outputs only, charts as embedded SVG images, no script or CDN."""
+def export_html(nb: nbformat.NotebookNode, title: str, running: str = "",
+                nav: bool = True) -> str:
+    """A self-contained page: outputs only, charts as embedded SVG images, no script or CDN.
+
+    Printed (or made a PDF), every page carries `running` (default: the title) at its top
+    and its page number at its foot; `nav` is the link back to the index (screen only).
+    """
     global _EXPORTER
     if _EXPORTER is None:
         from jinja2 import DictLoader
@@ -42,7 +47,15 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
             exclude_output_prompt=True, template_file=BODY_TEMPLATE,
             extra_loaders=[DictLoader({BODY_TEMPLATE: template_text(BODY_TEMPLATE)})])
     body, _ = _EXPORTER.from_notebook_node(nb)
-    return environment().get_template("page.html.j2").render(title=title, body=Markup(body))
+    return environment().get_template("page.html.j2").render(
+        title=title, body=Markup(body), nav=nav, running=Markup(css_string(running or title)))
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal's content: quotes, backslashes and `<` escaped (so it
+    can neither end the string nor the <style> element), line breaks folded."""
+    folded = " ".join(str(text).split())
+    return "".join(f"\\{ord(c):X} " if c in '"\\<>&' else c for c in folded)
 
 
 # ---------------------------------------------------------------- index.html
@@ -164,5 +177,6 @@ def write_index(results: Sequence[Rendered], out: Path, years: str = "", kind: s
     return out / "index.html"
 
 
-__all__ = ["INDEX_FIGURES", "STATUS_LABELS", "change_cell", "export_html", "figure_cell",
+__all__ = ["INDEX_FIGURES", "STATUS_LABELS", "change_cell", "css_string", "export_html",
+           "figure_cell",
            "index_html", "index_rows", "write_index"]

@@ -103,6 +103,8 @@ class SyntheticReport:
     year: int
     published: str
     values: dict[str, int | float] = field(hash=False)
+    prose: tuple[tuple[int, str], ...] = ()
+    """Section index → text replacing the default prose of that section (`body_pair`)."""
 
     @property
     def title(self) -> str:
@@ -478,8 +480,9 @@ def claims(report: SyntheticReport) -> str:
 
 
 def _prose(report: SyntheticReport) -> dict[int, str]:
-    """The prose of sections 一, 五 and 六 by section index."""
-    return {0: OVERVIEW + claims(report), 4: PROBLEMS, 5: OTHER[report.version]}
+    """The prose of sections 一, 五 and 六 by section index (`report.prose` where it says)."""
+    default = {0: OVERVIEW + claims(report), 4: PROBLEMS, 5: OTHER[report.version]}
+    return default | dict(report.prose)
 
 
 def rows_of(report: SyntheticReport) -> list[str]:

@@ -35,8 +35,8 @@ from toolkit.present.charts import (
     with_title,
 )
 from toolkit.present.formatting import NO_DATA, fmt_change, fmt_number, fmt_value, is_missing
+from toolkit.present.tables import row_order as _row_order
 from toolkit.spec.fields import COMPOSITION, PEERS, QUALITY, SCREENED, SERIES
-from toolkit.spec.template import load_template
 from toolkit.spec.vocab import (
     ALL_KINDS,
     FLAG_LABELS,
@@ -250,6 +250,22 @@ class Views:
 
     def region(self, adcode: str) -> Region:
         return self.corpus.region(adcode)
+
+    # -- the 两年对照 tab: one body's two years (toolkit.analysis.compare) ----------------
+
+    def compare_bodies(self, sel: Selection) -> list[tuple[str, str, list[int]]]:
+        """The bodies of the selected region and kind with usable reports for at least two
+        years: (label, body_id, years), the most years first."""
+        reports = self.corpus.reports_in(sel.adcode, sel.kind).dropna(subset=["body_id"])
+        out = []
+        for body, group in reports.groupby("body_id", sort=True):
+            years = sorted(int(y) for y in group["year"].dropna().unique())
+            if len(years) < 2:
+                continue
+            agency = group.sort_values("year")["agency"].dropna()
+            name = str(agency.iloc[-1]) if len(agency) else "(机关名称未识别)"
+            out.append((f"{name}({years[0]}–{years[-1]},{len(years)}年)", str(body), years))
+        return sorted(out, key=lambda b: (-len(b[2]), b[0]))
 
     def series(self, sel: Selection, indicator: str | None = None) -> pd.DataFrame:
         """`Corpus.series` for the selection (or another indicator of it)."""
@@ -769,24 +785,6 @@ def selection_with(sel: Selection, **changes: object) -> Selection:
 
 
 # ---------------------------------------------------------------------------- tables
-
-def _row_order(table: str) -> tuple[list[str], dict[str, str], list[str], dict[str, str]]:
-    """Rows and columns of a template table in printed order, with their Chinese labels."""
-    template = load_template()
-    if table == "requests":
-        rows = [r.key for r in template.request_rows]
-        row_labels = {r.key: r.labels[0] for r in template.request_rows}
-        columns = [*template.request_columns[:-1], template.subtotal_column,
-                   template.request_columns[-1]]
-        return rows, row_labels, columns, dict(template.request_column_labels)
-    if table == "review":
-        return (list(template.review_rows), dict(template.review_row_labels),
-                list(template.review_columns), dict(template.review_column_labels))
-    rows = [r.key for r in template.active_rows]
-    row_labels = {r.key: r.labels[0] for r in template.active_rows}
-    columns = list(template.active_columns)
-    return rows, row_labels, columns, {k: c.labels[0] for k, c in template.active_columns.items()}
-
 
 def table_grid(cells: pd.DataFrame, table: str = "requests") -> pd.DataFrame:
     """Cells of one report's table as a grid (template rows × columns); a flagged cell shows

@@ -13,6 +13,7 @@ apart (`Timing.download_ms`). Every update is timed in `timings`.
 """
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +23,11 @@ from pathlib import Path
 import altair as alt
 import ipywidgets as w
 
+from toolkit.analysis.compare import CompareError, compare_in_store
 from toolkit.analysis.corpus import Corpus
 from toolkit.analysis.indicators import BY_NAME
 from toolkit.present import downloads
+from toolkit.present.comparison import ComparisonView
 from toolkit.present.downloads import Download
 from toolkit.present.explore import (
     PEER_GROUPS,
@@ -48,6 +51,8 @@ from toolkit.spec.vocab import ALL_KINDS, KIND_LABELS
 
 ALL = ""  # dropdown value meaning "the whole region above"
 TABLES = {"requests": "三、依申请公开", "review": "四、复议诉讼", "active": "二、主动公开"}
+COMPARE_TAB = "两年对照"
+"""The tab after the chart views: one body's two years side by side (no chart, no downloads)."""
 PNG_CACHE = 16
 """PNG downloads kept (by their SVG), so going back to a view does not rasterise it again."""
 
@@ -168,8 +173,18 @@ class Explorer:
                           w.HBox([self.grid, self.cells])])
         boxes = {"quality": quality, "peers": w.VBox([self.panels["peers"], self.peer_list])}
         children = [boxes.get(name, self.panels[name]) for name in VIEWS]
-        self.tabs = w.Tab(children=children, titles=list(VIEWS.values()),
+        self.compare_body = w.Dropdown(description="机关", options=[], style=style,
+                                       layout=w.Layout(width="520px")).add_class("ogi-compare-body")
+        self.compare_from = w.Dropdown(description="前一年", options=[], style=style,
+                                       layout=w.Layout(width="150px"))
+        self.compare_to = w.Dropdown(description="后一年", options=[], style=style,
+                                     layout=w.Layout(width="150px"))
+        self.compare_panel = w.HTML().add_class("ogi-compare-panel")
+        children.append(w.VBox([w.HBox([self.compare_body, self.compare_from, self.compare_to]),
+                                self.compare_panel]))
+        self.tabs = w.Tab(children=children, titles=[*VIEWS.values(), COMPARE_TAB],
                           selected_index=list(VIEWS).index(view))
+        self._chart_view = view
         label = w.Layout(width="44px")
         self.ui = w.VBox([
             w.HBox([self.province, self.city, self.county]),
@@ -191,8 +206,14 @@ class Explorer:
                                 "value")
         self.peer_tier.observe(lambda c: self._unless_busy(self.set_peer_tier, c["new"]),
                                "value")
-        self.tabs.observe(lambda c: self._unless_busy(self.show_view, list(VIEWS)[c["new"]]),
-                          "selected_index")
+        self.tabs.observe(lambda c: self._unless_busy(self._on_tab, c["new"]), "selected_index")
+        self.compare_body.observe(lambda c: self._unless_busy(self.show_compare, c["new"]),
+                                  "value")
+        for year in (self.compare_from, self.compare_to):
+            year.observe(lambda c: self._unless_busy(
+                lambda _: self.show_compare(self.compare_body.value,
+                                            (self.compare_from.value, self.compare_to.value)),
+                c["new"]), "value")
         self.report.observe(lambda c: self._unless_busy(self.show_report, c["new"]), "value")
         self.table.observe(lambda c: self._unless_busy(self.show_report, self.report.value),
                            "value")
@@ -279,7 +300,48 @@ class Explorer:
         """Open a tab; its chart is rendered now if the selection changed since last time."""
         with self._quiet():
             self.tabs.selected_index = list(VIEWS).index(view)
+        self._chart_view = view
         return self._refresh("view", headline=False)
+
+    def _on_tab(self, index: int) -> None:
+        if index < len(VIEWS):
+            self.show_view(list(VIEWS)[index])
+        else:
+            self.show_compare()
+
+    def show_compare(self, body: str | None = None, years: tuple[int, int] | None = None
+                     ) -> Timing:
+        """The 两年对照 tab: a body of the selected region (with two usable years or more)
+        and two of its years side by side (`toolkit.present.comparison`), by default the
+        body with the most years and its latest two."""
+        started = time.perf_counter()
+        bodies = self.views.compare_bodies(self.selection) if self.selection else []
+        years_of = {b: y for _, b, y in bodies}
+        with self._quiet():
+            self.tabs.selected_index = len(VIEWS)
+            self.compare_body.options = [(label, b) for label, b, _ in bodies]
+            chosen = body if body in years_of else (bodies[0][1] if bodies else None)
+            self.compare_body.value = chosen
+            options = years_of.get(chosen or "", [])
+            self.compare_from.options = self.compare_to.options = options
+            if options:
+                pick = years if years and all(y in options for y in years) else (
+                    options[-2], options[-1])
+                self.compare_from.value, self.compare_to.value = pick
+        queried = time.perf_counter()
+        if chosen is None:
+            self.compare_panel.value = ("<p>所选地区和机关类型中没有哪个机关有两年以上的可用报告,"
+                                        "无法对照。</p>")
+        else:
+            try:
+                comparison = compare_in_store(self.views.corpus, chosen, self.compare_from.value,
+                                              self.compare_to.value)
+                region = comparison.later.meta.get("adcode")
+                path = self.views.region(region).path if isinstance(region, str) else ""
+                self.compare_panel.value = ComparisonView(comparison, path).html()
+            except CompareError as error:
+                self.compare_panel.value = f"<p>{html.escape(str(error))}</p>"
+        return self._timed("compare", "compare", started, queried, time.perf_counter())
 
     def show_report(self, report_id: str | None) -> Timing:
         """The drill-down: a report's table next to the source text of its cells."""
@@ -304,8 +366,9 @@ class Explorer:
 
     @property
     def view(self) -> str:
-        """The tab on screen."""
-        return list(VIEWS)[self.tabs.selected_index or 0]
+        """The chart view on screen (the last one shown while 两年对照 is open)."""
+        index = self.tabs.selected_index or 0
+        return list(VIEWS)[index] if index < len(VIEWS) else self._chart_view
 
     def chart(self, view: str | None = None) -> alt.TopLevelMixin:
         """The chart of a view for the current selection (to display or export)."""
@@ -323,7 +386,10 @@ class Explorer:
         if self.selection is None:
             raise ValueError("no selection: the store has no usable reports")
         self.selection = selection_with(self.selection, **changes)
-        return self._refresh(event)
+        timing = self._refresh(event)
+        if (self.tabs.selected_index or 0) >= len(VIEWS):
+            self.show_compare(self.compare_body.value)
+        return timing
 
     def _refresh(self, event: str, headline: bool = True) -> Timing:
         """Recompute the headline and render the visible view if it is out of date; then

@@ -563,10 +563,29 @@ FAILING_CHECKS = Table(
     _unique([_REPORT_ID, *CHECKS.pick("check", "scope", "left", "right", "keys", "sentence",
                                       "location")]))
 
+COMPARISON_CHANGES = Table(
+    "Comparison.changes", "两年表格数值变化", "Every cell either of one body's two reports has "
+    "(`toolkit.analysis.compare.compare_in_store(corpus, body, y1, y2).changes`, flat), in the "
+    "template's printed order: both values and flags, the change. A cell one template version "
+    "has and the other lacks has a value on one side only.",
+    _unique([*FACT[:4],
+             Field("value_from", "float64", "前一年数值", "the cell in the earlier report; null "
+                   "when it has a flag or no such cell."),
+             Field("flag_from", "string", "前一年标记", "the earlier cell's flag (see Flags)."),
+             Field("value_to", "float64", "后一年数值", "the cell in the later report."),
+             Field("flag_to", "string", "后一年标记", "the later cell's flag (see Flags)."),
+             Field("change", "float64", "变化", "`value_to` − `value_from`; null when either is."),
+             Field("change_pct", "float64", "变化率", "`change` / `value_from` (0.25 = +25%), "
+                   "rounded to 4 places; null when the earlier value is 0 or null.",
+                   unit="a fraction"),
+             Field("is_changed", "bool", "是否变化", "true when the values differ or only one "
+                   "year has one.")]))
+
 API_FRAMES: dict[str, Table] = {t.name: t for t in (
     SCREENED, UNUSABLE, CORPUS_REPORTS, QUALITY, REPORTS_IN, ROLLUP, SERIES, PEERS,
-    COMPOSITION, REGION_TREE, REPORT_INDICATORS, FAILING_CHECKS)}
-"""The frames of `toolkit.analysis.corpus.Corpus`, by the name the dictionary gives them."""
+    COMPOSITION, REGION_TREE, REPORT_INDICATORS, FAILING_CHECKS, COMPARISON_CHANGES)}
+"""The frames of `toolkit.analysis.corpus.Corpus` (and of a comparison), by the name the
+dictionary gives them."""
 
 # ------------------------------------------------------------------ research exports
 
@@ -633,7 +652,7 @@ FACT_COLUMNS: list[str] = [f.name for f in FACT]
 CHECK_COLUMNS: list[str] = [f.name for f in CHECK]
 
 __all__ = [
-    "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "CODEBOOK", "COMPOSITION", "CORPUS_REPORTS",
+    "API_FRAMES", "CHECK", "CHECKS", "CHECK_COLUMNS", "CODEBOOK", "COMPARISON_CHANGES", "COMPOSITION", "CORPUS_REPORTS",
     "EXPORT_TABLES", "FACT", "FACTS", "FACTS_PARSED", "FACT_COLUMNS", "FAILING_CHECKS", "META", "META_KEYS", "PARSE_RECORD", "PEERS",
     "QUALITY", "REGION_TREE", "REPAIRS", "REPORTS", "REPORTS_HISTORY", "REPORTS_IN", "REPORT_INDICATORS",
     "ROLLUP", "SCREENED", "SECTIONS", "SERIES", "SQL_KEYWORDS", "STORE_TABLES", "STORE_VIEWS",
