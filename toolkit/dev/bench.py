@@ -1,4 +1,5 @@
-"""`python -m toolkit bench`: parse throughput per layout and ingest time/memory.
+"""`python -m toolkit bench`: parse throughput per layout, PDF (`bench_pdf`), and ingest
+time/memory.
 
 Measured on a synthetic corpus (`toolkit.dev.synth`) so that every run is reproducible and
 every parse can be checked against the values it was generated from. Targets:
@@ -329,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ingest-n", type=int, default=0,
                         help="reports to ingest (0: skip; the full target run uses 100000)")
     parser.add_argument("--workers", type=int, default=None, help="ingest workers")
+    parser.add_argument("--pdf-n", type=int, default=10,
+                        help="PDFs per kind (office-exported, Chromium-printed, scanned) for "
+                             "the PDF section, made with LibreOffice and Chromium (0: skip)")
     return parser
 
 
@@ -339,8 +343,9 @@ def main(argv: list[str]) -> int:
     past the top-level parser.
     """
     args = build_parser().parse_args(argv[1:] if argv[:1] == ["--"] else argv)
-    if args.n < 1 or args.ingest_n < 0 or args.rounds < 1:
-        print("error: --n and --rounds must be >= 1, --ingest-n >= 0", file=sys.stderr)
+    if args.n < 1 or args.ingest_n < 0 or args.rounds < 1 or args.pdf_n < 0:
+        print("error: --n and --rounds must be >= 1, --ingest-n and --pdf-n >= 0",
+              file=sys.stderr)
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -369,6 +374,10 @@ def main(argv: list[str]) -> int:
                                      args.ingest_n, args.workers)
 
     table = _report(args, parse, reused, ingest, note)
+    if args.pdf_n > 0:
+        from toolkit.dev.bench_pdf import run as run_pdf
+
+        table += "\n" + run_pdf(out, args.pdf_n, args.seed, args.rounds)
     print(table)
     (out / "results.md").write_text(table + "\n", encoding="utf-8")
     return 0

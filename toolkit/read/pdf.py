@@ -15,6 +15,7 @@ import contextlib
 import io
 import logging
 import re
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,9 @@ _PAGE_NUMBER = re.compile(
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,4})\s*$",
     re.I,
 )
+_PDFIUM = threading.Lock()
+"""PDFium is not thread-safe: one document at a time per process (a Dask worker with
+threads, a notebook's thread pool)."""
 _CID = re.compile(r"\(cid:\d+\)")
 _STREAM = re.compile(rb"stream\r?\n")
 _CHUNK = 1 << 20
@@ -185,28 +189,39 @@ def _read_pdfium(p: Path, data: bytes, limits: Limits) -> tuple[list[Block], int
     import pypdfium2
 
     blocks: list[Block] = []
-    chars = 0
     fallback: list[int] = []
-    document = pypdfium2.PdfDocument(data)
-    try:
-        _check_pages(p, len(document), limits)
-        for i in range(len(document)):
-            try:
-                page = document[i]
-            except pypdfium2.PdfiumError:
-                fallback.append(i)
-                continue
-            try:
-                found, n = _pdfium_page(page, limits, p, i + 1)
-            finally:
-                page.close()
-            chars += n
-            _add_page(blocks, found)
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(data)
+        try:
+            chars = _pdfium_pages(p, document, limits, blocks, fallback)
+        finally:
+            document.close()
     if fallback:
-        blocks, chars = _read_plumber(p, data, limits, pages=set(fallback), keep=blocks)
+        blocks, more = _read_plumber(p, data, limits, pages=set(fallback), keep=blocks)
+        chars += more
     return blocks, chars, fallback
+
+
+def _pdfium_pages(p: Path, document: Any, limits: Limits, blocks: list[Block],
+                  fallback: list[int]) -> int:
+    """Read every page into `blocks`; the pages PDFium cannot open go to `fallback`."""
+    import pypdfium2
+
+    _check_pages(p, len(document), limits)
+    chars = 0
+    for i in range(len(document)):
+        try:
+            page = document[i]
+        except pypdfium2.PdfiumError:
+            fallback.append(i)
+            continue
+        try:
+            found, n = _pdfium_page(page, limits, p, i + 1)
+        finally:
+            page.close()
+        chars += n
+        _add_page(blocks, found)
+    return chars
 
 
 def _read_plumber(p: Path, data: bytes, limits: Limits, pages: set[int] | None = None,
