@@ -52,7 +52,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from toolkit.store import ingest
 
     summary = ingest(args.root, args.out, workers=args.workers, progress=not args.quiet,
-                     reparse=args.reparse)
+                     reparse=args.reparse, scheduler=args.scheduler)
     print(summary)
     return 0
 
@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--reparse", action="store_true",
                    help="parse every file again, even if the parser has not changed")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="parse on a Dask cluster (tcp://HOST:8786), or 'local' for a "
+                        "LocalCluster of --workers processes")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("summary", help="summarise a store: statuses, years, regions, indicators")
