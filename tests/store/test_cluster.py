@@ -42,7 +42,7 @@ def test_the_cluster_writes_the_rows_parts_and_views_of_the_local_pool(
         tmp_path: Path, scheduler: str) -> None:
     root = tmp_path / "in"
     _tree(root)
-    here = run(root, tmp_path / "here", batch_size=2)
+    here = run(root, tmp_path / "here", batch_size=1)
     there = run(root, tmp_path / "there", batch_size=2, scheduler=scheduler)
     assert snapshot(tmp_path / "there") == snapshot(tmp_path / "here")
     assert sorted(p for p in part_files(tmp_path / "there")) == sorted(part_files(tmp_path / "here"))
@@ -111,7 +111,7 @@ def test_warc_records_are_tasks_on_the_cluster(tmp_path: Path, scheduler: str) -
     docs.append(Doc(f"{site}/copy.html", docs[0].body, title=reports[0].title))
     root = tmp_path / "in"
     write_crawl(root / "crawl", docs)
-    here = ingest_with(root, tmp_path / "here")
+    here = ingest_with(root, tmp_path / "here", batch_size=1)
     there = ingest_with(root, tmp_path / "there", scheduler=scheduler)
     assert snapshot(tmp_path / "there") == snapshot(tmp_path / "here")
     assert there.from_warc == here.from_warc == 3

@@ -55,6 +55,13 @@ def same_parser(client: Any, fingerprint: str, current: Callable[[], str]) -> No
                            "than this machine; install the same toolkit on every worker")
 
 
+def batch_size(client: Any, jobs: int, largest: int) -> int:
+    """Files per batch: `largest` at most, and small enough that each worker gets four
+    batches, so that the last batches do not leave workers idle."""
+    workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    return max(1, min(largest, -(-jobs // (4 * workers))))
+
+
 def run_batches(client: Any, batches: Sequence[Batch],
                 write: Callable[[Batch], dict[str, str]],
                 rescue: Callable[[Batch, str], dict[str, str]],

@@ -379,18 +379,20 @@ def _rescue_batch(batch: _Batch, reason: str) -> dict[str, str]:
 def _on_dask(scheduler: str, workers: int, jobs: list[_Job], tasks: Mapping[str, Task],
              origins: Mapping[str, dict[str, Any]], parse: Callable[..., Report], stamp: _Stamp,
              writer: _Writer, batch_size: int, progress: bool) -> dict[str, str]:
-    """The jobs in batches of `batch_size`, each parsed and written as one part on the
-    cluster (`toolkit.store.cluster`); `writer` moves on past their part numbers."""
+    """The jobs in batches (of `batch_size` at most, fewer so that every worker gets
+    several), each parsed and written as one part on the cluster (`toolkit.store.cluster`);
+    `writer` moves on past their part numbers."""
     from toolkit.store import cluster
 
-    batches = []
-    for n, start in enumerate(range(0, len(jobs), batch_size)):
-        share = jobs[start:start + batch_size]
-        batches.append(_Batch(writer.out, writer.part + n, share,
-                              [tasks.get(j.path, j.path) if j.parse else None for j in share],
-                              [origins.get(j.path, NO_ORIGIN) for j in share], parse, stamp))
     with cluster.connect(scheduler, workers) as client:
         cluster.same_parser(client, stamp.fingerprint, parser_fingerprint)
+        size = cluster.batch_size(client, len(jobs), batch_size)
+        batches = []
+        for n, start in enumerate(range(0, len(jobs), size)):
+            share = jobs[start:start + size]
+            batches.append(_Batch(writer.out, writer.part + n, share,
+                                  [tasks.get(j.path, j.path) if j.parse else None for j in share],
+                                  [origins.get(j.path, NO_ORIGIN) for j in share], parse, stamp))
         statuses = cluster.run_batches(client, batches, _write_batch, _rescue_batch,
                                        [sum(j.parse for j in b.jobs) for b in batches], progress)
     writer.part += len(batches)
