@@ -123,3 +123,12 @@ def test_prose_after_a_row_is_not_a_label() -> None:
              _line([("行政处罚", 40.0), ("12", 200.0)], 200),
              _line([("共计", 40.0), ("12", 200.0), ("件", 240.0)], 200 + pitch)]
     assert [ln.text for ln in rebuild_rows(lines)] == [ln.text for ln in lines]
+
+
+def test_prose_ending_in_a_number_keeps_its_next_line() -> None:
+    """A paragraph line that ends in a number after a space is not a row: the number is
+    not a column away from the words before it."""
+    pitch = GLYPH * 1.4
+    lines = [_line([("本年度共受理申请", 40.0), ("12", 124.0)], 100),
+             _line([("件。", 40.0)], 100 + pitch)]
+    assert [ln.text for ln in rebuild_rows(lines)] == ["本年度共受理申请 12", "件。"]

@@ -20,6 +20,9 @@ TOLERANCE = 3.0
 """Points within which two positions are one (pdfplumber's x/y, snap and join tolerances)."""
 _LABEL_GAP = 6.0
 """Two label words closer than this are one cell (a Latin label's words)."""
+_COLUMN_GAP = 1.0
+"""Line heights between a row's label and its first number, at least: a table column's
+padding and alignment, wider than the space before a number in prose."""
 _CELL_PITCH = 1.75
 """A cell's next line starts within this many line heights (its font size) below the top
 of the one before: 1.1–1.5 in Word, LibreOffice and Chromium; the next row starts further
@@ -407,9 +410,13 @@ class _Row:
 
 
 def _as_row(line: Line) -> _Row | None:
+    """A line of label words, then a column gap, then numbers only: a table row. The gap
+    tells it from prose ending in a number (`受理申请共计 12` / `件。`)."""
     words = line.words
     first = next((i for i, w in enumerate(words) if is_numeric(w.text)), None)
     if not first or not all(is_numeric(w.text) for w in words[first:]):
+        return None
+    if words[first].x0 - words[first - 1].x1 < _COLUMN_GAP * (line.bottom - line.top):
         return None
     labels: list[list[Word]] = [[words[0]]]
     for w in words[1:first]:

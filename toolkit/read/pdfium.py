@@ -2,8 +2,9 @@
 lines (thin path objects) that tables are drawn with.
 
 This is the fast path: PDFium's C code does the text extraction pdfplumber does in Python
-(~20× slower); what the page becomes is `pdf_layout`'s. Only bare numbers cross into
-Python: one call per character for its code point and box.
+(its whole read is 4–8× slower, BENCHMARKS.md); what the page becomes is `pdf_layout`'s.
+Only bare numbers cross into Python: a few raw calls per character (code point, box,
+origin, size, matrix), none through pypdfium2's object wrappers.
 """
 from __future__ import annotations
 
@@ -22,13 +23,6 @@ _SPACES = frozenset((0x20, 0x0D, 0x0A))
 _ASCENT = 0.88
 """Share of the font size above the baseline (CJK fonts' ascent; one value for every glyph
 so that only the baseline and size place a glyph in a line)."""
-
-
-def open_pdf(data: bytes) -> Any:
-    """The document, or PdfiumError (unreadable, encrypted) for the caller to name."""
-    import pypdfium2
-
-    return pypdfium2.PdfDocument(data)
 
 
 def page_chars(page: Any, textpage: Any, limit: int) -> list[Char]:
