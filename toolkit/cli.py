@@ -139,7 +139,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     limits = replace(DEFAULT_LIMITS, seconds=args.time_limit,
                      memory_bytes=int(args.memory_limit * 2**20))
     summary = ingest(root, out, workers=args.workers, progress=not args.quiet,
-                     reparse=args.reparse, limits=limits)
+                     reparse=args.reparse, limits=limits,
+                     scheduler=args.scheduler)
     print(summary)
     if summary.files_seen == 0:
         raise UsageError(f"{args.root}: no files found (is it the folder of reports?)")
@@ -210,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{DEFAULT_LIMITS.memory_bytes // 2**20})")
     p.add_argument("--reparse", action="store_true",
                    help="parse every file again, even if the parser has not changed")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="parse on a Dask cluster (tcp://HOST:8786), or 'local' for a "
+                        "LocalCluster of --workers processes")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("summary", help="summarise a store: statuses, years, regions, indicators")

@@ -62,18 +62,8 @@ def test_every_fixture_has_its_expected_file_and_stays_small() -> None:
         assert path.stat().st_size < 110_000, path.name
 
 
-BORDERLESS = pytest.mark.xfail(strict=True, reason=(
-    "borderless table in a PDF: pdfplumber finds no table, and the labels wrapped in narrow "
-    "columns come as lines of their own after their row's numbers (4.保护 0 0 … / 第三 / 方合 "
-    "/ 法权 / 益 / 5.属于 1 0 …); the parser's label joining (tables._joined_label) glues "
-    "the tail of one row's label to the head of the next, so five 不予公开 rows get the "
-    "next row's numbers (11 wrong numbers). Needs rows rebuilt by column position (reader) "
-    "or label parts joined forward (parser)"))
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.name, marks=[BORDERLESS] if "borderless" in p.name else [])
-    for p in FIXTURES if p.suffix != ".doc"])
+@pytest.mark.parametrize("path", [p for p in FIXTURES if p.suffix != ".doc"],
+                         ids=lambda p: p.name)
 def test_office_file_parses_to_its_expected_values(path: Path) -> None:
     missed, wrong = misses(path)
     assert wrong == []

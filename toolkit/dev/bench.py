@@ -1,4 +1,5 @@
-"""`python -m toolkit bench`: parse throughput per layout and ingest time/memory.
+"""`python -m toolkit bench`: parse throughput per layout, PDF (`bench_pdf`), and ingest
+time/memory.
 
 Measured on a synthetic corpus (`toolkit.dev.synth`) so that every run is reproducible and
 every parse can be checked against the values it was generated from. Targets:
@@ -71,6 +72,7 @@ class IngestResult:
     tree_pss: int
     largest_process: int
     summary: str
+    scheduler: str | None = None
 
 
 def _weights() -> list[float]:
@@ -210,19 +212,24 @@ class _TreeSampler:
 _INGEST_CHILD = """
 import json, sys
 from toolkit.store import ingest
-summary = ingest(sys.argv[1], sys.argv[2], workers=json.loads(sys.argv[3]), progress=False)
-print(summary)
+if __name__ == "__main__":
+    summary = ingest(sys.argv[1], sys.argv[2], workers=json.loads(sys.argv[3]), progress=False,
+                     scheduler=json.loads(sys.argv[4]))
+    print(summary)
 """
 
 
-def _measure_ingest(corpus: Path, store: Path, n: int, workers: int | None) -> IngestResult:
-    """Ingest in a child process, so the tree measured holds the ingest and nothing else."""
+def _measure_ingest(corpus: Path, store: Path, n: int, workers: int | None,
+                    scheduler: str | None = None) -> IngestResult:
+    """Ingest in a child process, so the tree measured holds the ingest and nothing else
+    (with `scheduler` "local", the LocalCluster's worker processes are in the tree too)."""
     if store.exists():
         shutil.rmtree(store)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", _INGEST_CHILD, str(corpus), str(store), json.dumps(workers)],
+        [sys.executable, "-c", _INGEST_CHILD, str(corpus), str(store), json.dumps(workers),
+         json.dumps(scheduler)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with _TreeSampler(child.pid) as sampler:
         out, err = child.communicate()
@@ -232,7 +239,7 @@ def _measure_ingest(corpus: Path, store: Path, n: int, workers: int | None) -> I
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     largest_bytes = max(largest, before) * (1 if sys.platform == "darwin" else 1024)
     return IngestResult(n, workers, seconds, sampler.peak_rss, sampler.peak_pss, largest_bytes,
-                        out.strip())
+                        out.strip(), scheduler)
 
 
 def _verdict(met: bool) -> str:
@@ -251,13 +258,13 @@ def _mb(n: int) -> str:
 
 
 def _report(args: argparse.Namespace, parse: list[LayoutResult], reused: bool,
-            ingest: IngestResult | None, ingest_note: str | None) -> str:
+            ingests: list[IngestResult], ingest_note: str | None) -> str:
     lines = [
         f"# Benchmark {datetime.now().isoformat(timespec='seconds')}",
         "",
         f"`python -m toolkit bench --n {args.n} --seed {args.seed} --rounds {args.rounds} "
-        f"--ingest-n {args.ingest_n}"
-        f"{f' --workers {args.workers}' if args.workers else ''}` · Python "
+        f"--ingest-n {args.ingest_n}{' --ingest-dask' if args.ingest_dask else ''}"
+        f"{f' --workers {args.workers}' if args.workers else ''} --pdf-n {args.pdf_n}` · Python "
         f"{platform.python_version()} · {os.cpu_count()} CPUs · {platform.machine()} · "
         f"corpus {'reused' if reused else 'generated'}",
         "",
@@ -296,25 +303,38 @@ def _report(args: argparse.Namespace, parse: list[LayoutResult], reused: bool,
               f"min, peak memory < {_mb(MEMORY_TARGET_BYTES)})", ""]
     if ingest_note:
         lines += [ingest_note, ""]
-    if ingest:
-        projected = ingest.seconds * INGEST_TARGET_N / ingest.n
-        time_ok = projected < INGEST_TARGET_SECONDS
-        memory_ok = ingest.tree_pss < MEMORY_TARGET_BYTES
+    if ingests:
         lines += [
-            "| reports | workers | wall | reports/s | projected 100k | tree peak RSS | "
+            "| reports | workers | run on | wall | reports/s | projected 100k | tree peak RSS | "
             "tree peak PSS | largest process | target |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-            f"| {ingest.n:,} | {ingest.workers or os.cpu_count()} | {ingest.seconds:,.1f} s | "
-            f"{ingest.n / ingest.seconds:,.0f} | {projected / 60:,.1f} min | "
-            f"{_mb(ingest.tree_rss)} | {_mb(ingest.tree_pss)} | {_mb(ingest.largest_process)} | "
-            f"time {_verdict(time_ok)}, memory {_verdict(memory_ok)} |",
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for ingest in ingests:
+            projected = ingest.seconds * INGEST_TARGET_N / ingest.n
+            time_ok = projected < INGEST_TARGET_SECONDS
+            memory_ok = ingest.tree_pss < MEMORY_TARGET_BYTES
+            where = "local pool" if ingest.scheduler is None else f"Dask {ingest.scheduler}"
+            lines.append(
+                f"| {ingest.n:,} | {ingest.workers or os.cpu_count()} | {where} | "
+                f"{ingest.seconds:,.1f} s | {ingest.n / ingest.seconds:,.0f} | "
+                f"{projected / 60:,.1f} min | {_mb(ingest.tree_rss)} | {_mb(ingest.tree_pss)} | "
+                f"{_mb(ingest.largest_process)} | "
+                f"time {_verdict(time_ok)}, memory {_verdict(memory_ok)} |")
+        pool = [i.seconds for i in ingests if i.scheduler is None]
+        dask = [i.seconds for i in ingests if i.scheduler is not None]
+        if pool and dask:
+            overhead = min(dask) / min(pool) - 1
+            lines += ["", f"Dask LocalCluster against the local pool, best runs: "
+                          f"{overhead:+.0%} wall time (target: within 15%)."]
+        lines += [
             "",
             "Tree peaks are sampled every 0.2 s over the ingest process and its workers; RSS "
             "counts pages shared by forked workers once per worker, PSS splits them, so PSS is "
             "the memory the tree really holds. `largest process` is rusage's ru_maxrss.",
             "",
-            "```", ingest.summary, "```", "",
         ]
+        for ingest in ingests:
+            lines += ["```", ingest.summary, "```", ""]
     return "\n".join(lines)
 
 
@@ -329,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ingest-n", type=int, default=0,
                         help="reports to ingest (0: skip; the full target run uses 100000)")
     parser.add_argument("--workers", type=int, default=None, help="ingest workers")
+    parser.add_argument("--ingest-dask", action="store_true",
+                        help="ingest on a Dask LocalCluster of --workers processes too, "
+                             "alternating with the local pool (two runs each)")
+    parser.add_argument("--pdf-n", type=int, default=10,
+                        help="PDFs per kind (office-exported, Chromium-printed, scanned) for "
+                             "the PDF section, made with LibreOffice and Chromium (0: skip)")
     return parser
 
 
@@ -339,8 +365,9 @@ def main(argv: list[str]) -> int:
     past the top-level parser.
     """
     args = build_parser().parse_args(argv[1:] if argv[:1] == ["--"] else argv)
-    if args.n < 1 or args.ingest_n < 0 or args.rounds < 1:
-        print("error: --n and --rounds must be >= 1, --ingest-n >= 0", file=sys.stderr)
+    if args.n < 1 or args.ingest_n < 0 or args.rounds < 1 or args.pdf_n < 0:
+        print("error: --n and --rounds must be >= 1, --ingest-n and --pdf-n >= 0",
+              file=sys.stderr)
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -351,7 +378,7 @@ def main(argv: list[str]) -> int:
           f"{time.perf_counter() - started:.1f} s)", file=sys.stderr)
     parse = _measure_parse(corpus, args.n, args.seed, args.rounds)
 
-    ingest: IngestResult | None = None
+    ingests: list[IngestResult] = []
     note: str | None = None
     if args.ingest_n:
         try:
@@ -365,10 +392,17 @@ def main(argv: list[str]) -> int:
             print(f"ingest corpus: {ingest_corpus} ("
                   f"{'reused' if ingest_reused else 'generated'} in "
                   f"{time.perf_counter() - started:.1f} s)", file=sys.stderr)
-            ingest = _measure_ingest(ingest_corpus, out / f"ingest-store-n{args.ingest_n}",
-                                     args.ingest_n, args.workers)
+            store = out / f"ingest-store-n{args.ingest_n}"
+            schedulers: list[str | None] = [None, "local"] * 2 if args.ingest_dask else [None]
+            for scheduler in schedulers:
+                ingests.append(_measure_ingest(ingest_corpus, store, args.ingest_n,
+                                               args.workers, scheduler))
 
-    table = _report(args, parse, reused, ingest, note)
+    table = _report(args, parse, reused, ingests, note)
+    if args.pdf_n > 0:
+        from toolkit.dev.bench_pdf import run as run_pdf
+
+        table += "\n" + run_pdf(out, args.pdf_n, args.seed, args.rounds)
     print(table)
     (out / "results.md").write_text(table + "\n", encoding="utf-8")
     return 0

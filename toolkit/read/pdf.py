@@ -1,8 +1,13 @@
-"""PDF text layer to lines: ruled tables through pdfplumber, text around them by position.
+"""PDF text layer to lines: through PDFium (the fast path, `pdfium`), pdfplumber kept as the
+reference and as the fallback for a page PDFium cannot read.
 
-A table row that a page break cut in two (its label wrapped over both pages) is joined
-again. A scanned PDF (no text layer) or one whose fonts have no Unicode mapping is a clear error
-that says to OCR it first; page numbers at the top and bottom of a page are dropped.
+Ruled tables become rows of cells, text around them lines by position, and borderless
+table rows whose labels wrap are made whole again (`pdf_layout`). A table row that a page
+break cut in two (its label wrapped over both pages) is joined again. A scanned PDF (no
+text layer) or one whose fonts have no Unicode mapping is a clear error that says to OCR
+it first; page numbers at the top and bottom of a page are dropped. A PDF beyond the
+limits of `spec.limits` (pages, characters on a page, bytes its streams expand to) is
+`LimitExceeded`.
 """
 from __future__ import annotations
 
@@ -10,13 +15,31 @@ import contextlib
 import io
 import logging
 import re
+import threading
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from toolkit.read.document import ANY_WS, CELL_SEP, Document
-from toolkit.spec.errors import ReadError
+from toolkit.read.document import ANY_WS, Document
+from toolkit.read.pdf_layout import (
+    Block,
+    Cells,
+    Char,
+    Line,
+    is_numeric,
+    pdf_cell,
+    rebuild_rows,
+    ruled_tables,
+    text_lines,
+    words_of,
+)
+from toolkit.spec.errors import LimitExceeded, ReadError
+from toolkit.spec.limits import DEFAULT_LIMITS, Limits
+
+Engine = Literal["pdfium", "pdfplumber"]
+FALLBACK_HINT = "pdf_pages_by_pdfplumber"
+"""Document hint: the pages (1-based, comma-separated) PDFium could not read."""
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－─]+\s*\d{1,4}\s*[-—–－─]+|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?"
@@ -24,100 +47,23 @@ _PAGE_NUMBER = re.compile(
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,4})\s*$",
     re.I,
 )
+_PDFIUM = threading.Lock()
+"""PDFium is not thread-safe: one document at a time per process (a Dask worker with
+threads, a notebook's thread pool)."""
 _CID = re.compile(r"\(cid:\d+\)")
-_LATIN_WRAP = re.compile(r"(?<=[A-Za-z])\s*\n\s*(?=[A-Za-z])")
+_STREAM = re.compile(rb"stream\r?\n")
+_CHUNK = 1 << 20
+_SHOW_TEXT = (b"Tj", b"TJ")
+"""Text-showing operators: each shows at least one character (a font program's bytes hold
+them by chance, ~one in 30,000)."""
 
 
-def _pdf_cell(value: str) -> str:
-    value = _LATIN_WRAP.sub(" ", value)
-    value = re.sub(r"\s*\n\s*", "", value)
-    return ANY_WS.sub(" ", value).strip()
+# ---------------------------------------------------------------- one page to blocks
 
-
-Cells = list[str | None]
-"""A table row as pdfplumber extracts it: a cell's text, None for a slot a merged cell covers."""
-
-
-@dataclass
-class _Block:
-    """Lines of one page in reading order: a text line, or a ruled table's rows."""
-
-    top: float
-    text: str | None = None
-    rows: list[Cells] = field(default_factory=list)
-    wrapped: list[bool] = field(default_factory=list)
-    """Per column of the table's last row: its text runs to the cell's right edge on its
-    last line (the text went on below, maybe on the next page)."""
-
-    def lines(self) -> list[str]:
-        if self.text is not None:
-            return [self.text]
-        out = []
-        for row in self.rows:
-            # None marks a slot covered by a merged cell: like HTML, the cell shows once.
-            cells = [_pdf_cell(c) for c in row if c is not None]
-            if cells:
-                out.append(CELL_SEP.join(cells))
-        return out
-
-
-def _wrapped(page: Any, boxes: list[Any], padding: float) -> list[bool]:
-    """For each cell box: whether its last line of text spans the cell's whole width."""
-    out = []
-    for box in boxes:
-        if box is None:
-            out.append(False)
-            continue
-        x0, top, x1, bottom = box
-        chars = [c for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
-                 and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()]
-        if not chars:
-            out.append(False)
-            continue
-        last = max(c["bottom"] for c in chars)
-        line = [c for c in chars if abs(c["bottom"] - last) < 2]
-        width = max(c["x1"] - c["x0"] for c in line)
-        slack = padding + width
-        out.append(min(c["x0"] for c in line) - x0 < slack
-                   and x1 - max(c["x1"] for c in line) < slack)
-    return out
-
-
-def _padding(page: Any, table: Any) -> float:
-    """The table's cell padding: the least gap between a cell's left edge and its text."""
-    gaps = []
-    for row in table.rows:
-        for box in row.cells:
-            if box is None:
-                continue
-            x0, top, x1, bottom = box
-            lefts = [c["x0"] for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1
-                     and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-            if lefts:
-                gaps.append(min(lefts) - x0)
-    return min(gaps) if gaps else 0.0
-
-
-def _pdf_page_blocks(page: Any) -> list[_Block]:
-    tables = page.find_tables()
-    blocks: list[_Block] = []
-    boxes = [t.bbox for t in tables]
-    for t in tables:
-        block = _Block(t.bbox[1], rows=t.extract())
-        if block.lines():
-            if t.rows:
-                block.wrapped = _wrapped(page, list(t.rows[-1].cells), _padding(page, t))
-            blocks.append(block)
-
-    def outside(obj: dict[str, Any]) -> bool:
-        cx = (obj["x0"] + obj["x1"]) / 2
-        cy = (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
-
-    text_page = page.filter(outside) if boxes else page
-    for ln in text_page.extract_text_lines(strip=True, return_chars=False):
-        if ln["text"].strip():
-            blocks.append(_Block(ln["top"], text=ln["text"]))
+def _page_blocks(tables: list[Block], lines: list[Line]) -> list[Block]:
+    """A page's tables and text lines in reading order, page numbers dropped."""
+    blocks = [t for t in tables if t.has_text()]
+    blocks += [Block(ln.top, text=ln.text) for ln in rebuild_rows(lines) if ln.text.strip()]
     blocks.sort(key=lambda b: (b.top, b.text is None))
     while blocks and blocks[0].text is not None and _PAGE_NUMBER.match(blocks[0].text):
         blocks.pop(0)
@@ -126,10 +72,64 @@ def _pdf_page_blocks(page: Any) -> list[_Block]:
     return blocks
 
 
-_NUMERIC = re.compile(r"^[+\-−]?[\d,，.．]+%?$")
+def _pdfium_page(page: Any, limits: Limits, p: Path, number: int) -> tuple[list[Block], int]:
+    from toolkit.read.pdfium import page_chars, page_edges
+
+    textpage = page.get_textpage()
+    try:
+        chars = page_chars(page, textpage, limits.chars_per_page)
+    finally:
+        textpage.close()
+    _check_chars(p, number, len(chars), limits)
+    if not chars:
+        return [], 0
+    tables, outside = ruled_tables(page_edges(page), chars)
+    return _page_blocks([t.block() for t in tables], text_lines(outside)), len(chars)
 
 
-def _join_broken_row(before: _Block, after: _Block) -> bool:
+def _plumber_char(c: dict[str, Any]) -> Char:
+    return Char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"])
+
+
+def _plumber_page(page: Any) -> list[Block]:
+    """The reference reading: pdfplumber's tables and text lines."""
+    from toolkit.read.pdf_layout import wrapped
+
+    blocks: list[Block] = []
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    for t in tables:
+        block = Block(t.bbox[1], rows=t.extract())
+        if block.has_text() and t.rows:
+            cells = [b for row in t.rows for b in row.cells if b is not None]
+            cell_chars = {b: _chars_in(page, b) for b in cells}
+            gaps = [min(c.x0 for c in cs) - b[0] for b, cs in cell_chars.items() if cs]
+            block.wrapped = wrapped(list(t.rows[-1].cells), cell_chars, min(gaps, default=0.0))
+        blocks.append(block)
+
+    def outside(obj: dict[str, Any]) -> bool:
+        cx = (obj["x0"] + obj["x1"]) / 2
+        cy = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    lines = []
+    for ln in text_page.extract_text_lines(strip=True, return_chars=True):
+        words = words_of(_plumber_char(c) for c in ln["chars"])
+        if ln["text"].strip() and words:
+            lines.append(Line(ln["top"], ln["bottom"], words, ln["text"]))
+    return _page_blocks(blocks, lines)
+
+
+def _chars_in(page: Any, box: tuple[float, float, float, float]) -> list[Char]:
+    x0, top, x1, bottom = box
+    return [_plumber_char(c) for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+            and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()]
+
+
+# ---------------------------------------------------------------- pages to one text
+
+def _join_broken_row(before: Block, after: Block) -> bool:
     """A table row broken by a page break, its first row continuing the last row above.
 
     Word and LibreOffice let a row break across pages: a long label wraps, its first lines
@@ -145,13 +145,13 @@ def _join_broken_row(before: _Block, after: _Block) -> bool:
     joined: Cells = list(last)
     broken = False
     for i, (above, below) in enumerate(zip(last, first, strict=True)):
-        below_text = _pdf_cell(below) if below else ""
-        above_text = _pdf_cell(above) if above else ""
+        below_text = pdf_cell(below) if below else ""
+        above_text = pdf_cell(above) if above else ""
         if not below_text:
             continue
         if not above_text and above is not None:
             joined[i] = below
-        elif (above_text and not _NUMERIC.match(above_text) and not _NUMERIC.match(below_text)
+        elif (above_text and not is_numeric(above_text) and not is_numeric(below_text)
               and i < len(before.wrapped) and before.wrapped[i]):
             joined[i] = f"{above}\n{below}"
             broken = True
@@ -162,6 +162,12 @@ def _join_broken_row(before: _Block, after: _Block) -> bool:
     before.rows[-1] = joined
     del after.rows[0]
     return True
+
+
+def _add_page(blocks: list[Block], found: list[Block]) -> None:
+    if blocks and found and _join_broken_row(blocks[-1], found[0]):
+        found = found if found[0].has_text() else found[1:]
+    blocks.extend(found)
 
 
 @contextlib.contextmanager
@@ -178,22 +184,84 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def read_pdf(p: Path, data: bytes) -> Document:
+def _read_pdfium(p: Path, data: bytes, limits: Limits) -> tuple[list[Block], int, list[int]]:
+    """Blocks, characters and the pages read by pdfplumber instead (PDFium failed on them)."""
+    import pypdfium2
+
+    blocks: list[Block] = []
+    fallback: list[int] = []
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(data)
+        try:
+            chars = _pdfium_pages(p, document, limits, blocks, fallback)
+        finally:
+            document.close()
+    if fallback:
+        blocks, more = _read_plumber(p, data, limits, pages=set(fallback), keep=blocks)
+        chars += more
+    return blocks, chars, fallback
+
+
+def _pdfium_pages(p: Path, document: Any, limits: Limits, blocks: list[Block],
+                  fallback: list[int]) -> int:
+    """Read every page into `blocks`; the pages PDFium cannot open go to `fallback`."""
+    import pypdfium2
+
+    _check_pages(p, len(document), limits)
+    chars = 0
+    for i in range(len(document)):
+        try:
+            page = document[i]
+        except pypdfium2.PdfiumError:
+            fallback.append(i)
+            continue
+        try:
+            found, n = _pdfium_page(page, limits, p, i + 1)
+        finally:
+            page.close()
+        chars += n
+        _add_page(blocks, found)
+    return chars
+
+
+def _read_plumber(p: Path, data: bytes, limits: Limits, pages: set[int] | None = None,
+                  keep: list[Block] | None = None) -> tuple[list[Block], int]:
+    """The whole document through pdfplumber, or only `pages` of it, appended to `keep`.
+
+    Pages kept from PDFium come first; a fallback page is rare enough (PDFium opens what
+    pdfminer opens) that its place in reading order is not worth a merge."""
     import pdfplumber
 
-    blocks: list[_Block] = []
+    blocks = list(keep or [])
     chars = 0
+    with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
+        _check_pages(p, len(pdf.pages), limits)
+        for i, page in enumerate(pdf.pages):
+            if pages is not None and i not in pages:
+                continue
+            n = len(page.chars)
+            _check_chars(p, i + 1, n, limits)
+            chars += n
+            if n:
+                _add_page(blocks, _plumber_page(page))
+            page.close()
+    return blocks, chars
+
+
+def read_pdf(p: Path, data: bytes, engine: Engine = "pdfium",
+             limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The PDF's text, its tables as lines of cells; `engine` "pdfplumber" is the
+    reference reading the fast path is tested against."""
+    _check_streams(p, data, limits)
+    hints: dict[str, str] = {}
     try:
-        with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                chars += len(page.chars)
-                if page.chars:
-                    found = _pdf_page_blocks(page)
-                    if blocks and found and _join_broken_row(blocks[-1], found[0]):
-                        found = found if found[0].lines() else found[1:]
-                    blocks.extend(found)
-                page.close()
-    except ReadError:
+        if engine == "pdfplumber":
+            blocks, chars = _read_plumber(p, data, limits)
+        else:
+            blocks, chars, fallback = _read_pdfium(p, data, limits)
+            if fallback:
+                hints[FALLBACK_HINT] = ",".join(str(i + 1) for i in fallback)
+    except (ReadError, LimitExceeded):
         raise
     except Exception as exc:
         raise ReadError(p, _pdf_error(exc)) from exc
@@ -202,11 +270,55 @@ def read_pdf(p: Path, data: bytes) -> Document:
     text = "\n".join(line for block in blocks for line in block.lines())
     visible = len(ANY_WS.sub("", text))
     cid = sum(len(m) for m in _CID.findall(text))
-    if visible and cid > 0.5 * visible:
+    if visible and (cid > 0.5 * visible or text.count("\ufffd") > 0.5 * visible):
         raise ReadError(p, "PDF text layer has no Unicode mapping (cid fonts); OCR it first")
     if not text.strip():
         raise ReadError(p, "PDF has no text layer (scanned image?); OCR it first")
-    return Document(str(p), text, "pdf", None)
+    return Document(str(p), text, "pdf", None, hints)
+
+
+# ---------------------------------------------------------------- limits and errors
+
+def _check_pages(p: Path, pages: int, limits: Limits) -> None:
+    if pages > limits.pages:
+        raise LimitExceeded(p, "pages", f"{pages} pages, more than {limits.pages}")
+
+
+def _check_chars(p: Path, page: int, chars: int, limits: Limits) -> None:
+    if chars > limits.chars_per_page:
+        raise LimitExceeded(p, "chars_per_page",
+                            f"page {page} draws more than {limits.chars_per_page} characters")
+
+
+def _check_streams(p: Path, data: bytes, limits: Limits) -> None:
+    """Every Flate stream inflated (a chunk at a time, nothing kept) before any reader
+    sees the file: a few KB of PDF may expand to gigabytes, or draw one glyph a million
+    times, and a reader would build all of it in memory before it saw a single page.
+    A stream that shows text more often than a page may hold characters is refused here;
+    fewer operators drawing long strings are caught by the count of characters per page."""
+    budget = limits.expanded_bytes
+    total = 0
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        inflate = zlib.decompressobj()
+        pending = data[m.end():end if end != -1 else len(data)]
+        shows = 0
+        while pending and total <= budget:
+            try:
+                out = inflate.decompress(pending, _CHUNK)
+            except zlib.error:
+                break
+            total += len(out)
+            shows += sum(out.count(op) for op in _SHOW_TEXT)
+            pending = inflate.unconsumed_tail
+            if not out:
+                break
+        if total > budget:
+            raise LimitExceeded(p, "expanded_bytes",
+                                f"its streams expand to more than {budget:,} bytes")
+        if shows > limits.chars_per_page:
+            raise LimitExceeded(p, "chars_per_page", f"a content stream shows text {shows:,} "
+                                f"times, more than {limits.chars_per_page:,} characters")
 
 
 def _pdf_error(exc: Exception) -> str:
@@ -220,4 +332,3 @@ def _pdf_error(exc: Exception) -> str:
     if "password" in detail.lower() or "encrypt" in detail.lower():
         return "PDF is encrypted (password required); decrypt it first"
     return f"corrupt or unreadable PDF ({detail[:200]})"
-

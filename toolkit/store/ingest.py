@@ -48,12 +48,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -74,7 +75,7 @@ from toolkit.store.repair import refresh_repairs
 from toolkit.store.scan import Seen, hash_all, scan_tree
 from toolkit.store.schema import REPAIRS_FILE, REPORTS_SCHEMA, SCHEMAS, conform, part_files
 from toolkit.store.views import StoreOutdated, open_store, write_db
-from toolkit.store.workers import FileTask, Parsed, Task, parse_all
+from toolkit.store.workers import FileTask, Parsed, Task, _parse_one, failure_row, parse_all
 
 try:
     import fcntl
@@ -438,6 +439,83 @@ def _cleared(state: _State, root: Path | None, seen: set[str]) -> list[str]:
     return out
 
 
+class _Batch(NamedTuple):
+    """Consecutive jobs that make one part: what a Dask worker gets (`toolkit.store.cluster`)."""
+
+    out: Path
+    part: int
+    jobs: list[_Job]
+    tasks: list[Task | None]
+    origins: list[dict[str, Any]]
+    parse: Callable[..., Report]
+    stamp: _Stamp
+    limits: Limits | None
+
+
+def _write_batch(batch: _Batch, failed: str | None = None) -> dict[str, str]:
+    """Parse a batch's files and write its part, reports last; the status of each path.
+    With `failed` (its worker died), nothing is parsed: every file is an `internal_error`."""
+    writer = _Writer(batch.out, batch.part)
+    statuses: dict[str, str] = {}
+    results = iter(_parse_batch(batch) if failed is None else ())
+    for job, task, origin in zip(batch.jobs, batch.tasks, batch.origins, strict=True):
+        if job.parse and task is not None:
+            parsed = (next(results) if failed is None
+                      else failure_row(failed, Status.INTERNAL_ERROR))
+            row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"], parsed,
+                              batch.stamp)
+            row.update(origin)
+            writer.add(row, parsed if row["report_id"] is not None else None)
+        else:
+            row = {**job.row, **origin}
+            writer.add(row)
+        statuses[job.path] = row["status"]
+    writer.flush()
+    return statuses
+
+
+def _parse_batch(batch: _Batch) -> list[Parsed]:
+    """The batch's files parsed on this (Dask) worker: in supervised processes under the
+    batch's limits, as the local pool does, where this process may have children (a
+    LocalCluster's workers may: `toolkit.store.cluster`); else here, with the readers' own
+    bounds only (pages, characters, expanded size, elements, the digit search)."""
+    tasks = [t for j, t in zip(batch.jobs, batch.tasks, strict=True) if j.parse and t is not None]
+    if batch.limits is not None and not multiprocessing.current_process().daemon:
+        with tqdm(total=len(tasks), disable=True) as bar:
+            return list(parse_all(tasks, batch.parse, 1, bar, batch.limits))
+    return [_parse_one(batch.parse, t) for t in tasks]
+
+
+def _rescue_batch(batch: _Batch, reason: str) -> dict[str, str]:
+    return _write_batch(batch, failed=reason)
+
+
+def _on_dask(scheduler: str, workers: int, jobs: list[_Job], tasks: Mapping[str, Task],
+             origins: Mapping[str, dict[str, Any]], parse: Callable[..., Report], stamp: _Stamp,
+             writer: _Writer, batch_size: int, progress: bool, limits: Limits | None
+             ) -> dict[str, str]:
+    """The jobs in batches (of `batch_size` at most, fewer so that every worker gets
+    several), each parsed and written as one part on the cluster (`toolkit.store.cluster`);
+    `writer` moves on past their part numbers."""
+    from toolkit.store import cluster
+
+    with cluster.connect(scheduler, workers) as client:
+        cluster.same_parser(client, stamp.fingerprint, parser_fingerprint)
+        size = cluster.batch_size(client, len(jobs), batch_size)
+        batches = []
+        for n, start in enumerate(range(0, len(jobs), size)):
+            share = jobs[start:start + size]
+            batches.append(_Batch(writer.out, writer.part + n, share,
+                                  [(tasks.get(j.path) or FileTask(j.path, j.row["report_id"]))
+                                   if j.parse else None for j in share],
+                                  [origins.get(j.path, NO_ORIGIN) for j in share], parse, stamp,
+                                  limits))
+        statuses = cluster.run_batches(client, batches, _write_batch, _rescue_batch,
+                                       [sum(j.parse for j in b.jobs) for b in batches], progress)
+    writer.part += len(batches)
+    return statuses
+
+
 def _repair(out: Path) -> int:
     """Recompute the cross-year repairs of the whole store (`toolkit.store.repair`)."""
     try:
@@ -462,6 +540,7 @@ def ingest(
     batch_size: int = 2000,
     reparse: bool = False,
     limits: Limits | None = DEFAULT_LIMITS,
+    scheduler: str | None = None,
 ) -> IngestSummary:
     """Parse every file under ``root`` into the store at ``out``; safe to re-run.
 
@@ -505,9 +584,14 @@ def ingest(
                                 for j in jobs if j.parse]
         writer = _Writer(out_path, state.next_part)
         statuses: dict[str, str] = {}
+        here = jobs
+        if scheduler is not None:
+            statuses = _on_dask(scheduler, workers, jobs, warcs.tasks, warcs.origins, parse,
+                                stamp, writer, batch_size, show, limits)
+            here, to_parse = [], []
         with tqdm(total=len(to_parse), desc="parsing", unit="file", disable=not show) as bar:
             with contextlib.closing(parse_all(to_parse, parse, workers, bar, limits)) as results:
-                for job in jobs:
+                for job in here:
                     if job.parse:
                         parsed = next(results)
                         row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
@@ -533,7 +617,7 @@ def ingest(
             by_status[state.statuses[state.current[s.path]]] += 1
     return IngestSummary(
         files_seen=sum(not s.is_dir for s in scanned),
-        parsed_now=len(to_parse),
+        parsed_now=sum(j.parse for j in jobs),
         skipped_known=sum(p not in statuses for p in unchanged),
         duplicates=sum(j.row.get("status") == Status.DUPLICATE for j in jobs),
         reparsed=sum(j.parse and j.row["report_id"] in state.parsed for j in jobs),
