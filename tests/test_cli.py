@@ -186,3 +186,17 @@ def test_json_lines_are_utf8_for_a_name_that_is_not(tmp_path: Path) -> None:
     lines = done.stdout.decode("utf-8").splitlines()
     assert done.returncode == 2 and len(lines) == 2
     assert json.loads(lines[0])["source"] == name  # the escaped bytes come back
+
+
+def test_briefings_of_regions_the_store_does_not_hold_is_a_usage_mistake(
+        bundled_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every --region unknown: exit 2 naming each, nothing rendered; one known beside an
+    unknown one: the batch runs and the unknown one is its failure row (exit 1)."""
+    out = tmp_path / "b"
+    code, err = _main(capsys, "briefings", "--store", str(bundled_corpus), "--out", str(out),
+                      "--quiet", "--region", "999999", "--region", "x/y")
+    assert code == 2 and "--region 999999: no reports for region 999999" in err
+    assert "--region x/y" in err and not out.exists()
+    code, err = _main(capsys, "briefings", "--store", str(bundled_corpus), "--out", str(out),
+                      "--quiet", "--region", "999999", "--region", "150300", "--workers", "1")
+    assert code == 1 and "999999: no reports for region" in err

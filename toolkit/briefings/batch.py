@@ -118,7 +118,7 @@ def plan(store: str | Path, level: str | None = None, regions: Sequence[str] = (
                 failures.append(Rendered(code, "failed", str(error)))
                 continue
             if code not in known:
-                failures.append(Rendered(code, "failed", f"KeyError: no reports for region {code} "
+                failures.append(Rendered(code, "failed", f"no reports for region {code} "
                                                          "in this store"))
                 continue
             if level is None or known[code] == level:
@@ -334,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
         if find_chromium() is None:
             print("error: --pdf needs Chromium: install Debian's chromium "
                   "(scripts/install_system_deps.sh) or set $OGI_CHROMIUM", file=sys.stderr)
+            return 2
+    if args.region:
+        codes, unknown = plan(store, args.level, args.region)
+        if not codes and len(unknown) == len(set(args.region)):
+            for result in unknown:
+                print(f"error: --region {result.adcode}: {result.error}", file=sys.stderr)
             return 2
     try:
         results = run(store, args.out, args.level, args.region, args.years, args.kind,
