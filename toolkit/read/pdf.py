@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from toolkit.read.document import ANY_WS, Document
 from toolkit.read.pdf_layout import (
+    TOLERANCE,
     Block,
-    Cells,
     Char,
     Line,
     is_numeric,
@@ -137,31 +137,75 @@ def _join_broken_row(before: Block, after: Block) -> bool:
     number cells. The two are one row when the row above ends, in each column where the
     row below has text, with a line of text that fills its cell (so the text went on);
     number cells may be on either side, not both. Then the cells are joined and the
-    broken-off row is dropped; otherwise both stay as they are.
+    broken-off row is dropped; otherwise both stay as they are. Cells are matched by
+    position where the reader knows it (`_joined_by_position`), else by column number.
     """
-    if not before.rows or not after.rows or len(before.rows[-1]) != len(after.rows[0]):
+    if not before.rows or not after.rows:
         return False
-    last, first = before.rows[-1], after.rows[0]
-    joined: Cells = list(last)
+    if before.bottom_cells and after.top_cells:
+        return _joined_by_position(before, after)
+    if len(before.rows[-1]) != len(after.rows[0]):
+        return False
+    pairs = [((len(before.rows) - 1, i), i, i < len(before.wrapped) and before.wrapped[i])
+             for i in range(len(after.rows[0]))]
+    return _join_cells(before, after, pairs)
+
+
+def _joined_by_position(before: Block, after: Block) -> bool:
+    """The broken row's halves matched cell by cell on both edges (left and right): LibreOffice
+    draws each page's part of a table on its own column grid (a label spans two columns on
+    one page, one on the other), so column numbers differ where positions do not. A cell
+    with text below that lines up with no cell above leaves both halves as they are."""
+    pairs: list[tuple[tuple[int, int], int, bool]] = []
+    for cell in after.top_cells:
+        match = [b for b in before.bottom_cells if abs(b.x0 - cell.x0) <= TOLERANCE
+                 and abs(b.x1 - cell.x1) <= TOLERANCE]
+        below = after.rows[0][cell.slot] if cell.row == 0 else None
+        if not match:
+            if below and pdf_cell(below):
+                return False
+            continue
+        pairs.append(((match[0].row, match[0].slot), cell.slot, match[0].wrapped))
+    return _join_cells(before, after, pairs)
+
+
+def _join_cells(before: Block, after: Block,
+                pairs: list[tuple[tuple[int, int], int, bool]]) -> bool:
+    """Join `after`'s first row into `before` through `pairs` ((row, slot) above, slot
+    below, whether the text above went on), or change nothing."""
+    last_row = len(before.rows) - 1
+    first = after.rows[0]
+    updates: dict[tuple[int, int], str] = {}
     broken = False
-    for i, (above, below) in enumerate(zip(last, first, strict=True)):
+    for (row, slot), below_slot, went_on in pairs:
+        below = first[below_slot]
+        above = before.rows[row][slot]
         below_text = pdf_cell(below) if below else ""
         above_text = pdf_cell(above) if above else ""
-        if not below_text:
+        if not below or not below_text:
             continue
-        if not above_text and above is not None:
-            joined[i] = below
-        elif (above_text and not is_numeric(above_text) and not is_numeric(below_text)
-              and i < len(before.wrapped) and before.wrapped[i]):
-            joined[i] = f"{above}\n{below}"
+        if not above_text and above is not None and row == last_row:
+            updates[row, slot] = below
+        elif (above and above_text and not is_numeric(above_text)
+              and not is_numeric(below_text) and went_on):
+            updates[row, slot] = f"{above}\n{below}"
             broken = True
         else:
             return False
     if not broken:
         return False
-    before.rows[-1] = joined
-    del after.rows[0]
+    for (row, slot), text in updates.items():
+        before.rows[row][slot] = text
+    _drop_first_row(after)
     return True
+
+
+def _drop_first_row(block: Block) -> None:
+    """The first row gone (joined above); the edge cells' rows counted again, a cell whose
+    text went with it no longer known."""
+    del block.rows[0]
+    block.top_cells = []
+    block.bottom_cells = [c._replace(row=c.row - 1) for c in block.bottom_cells if c.row > 0]
 
 
 def _add_page(blocks: list[Block], found: list[Block]) -> None:

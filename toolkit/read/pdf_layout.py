@@ -75,6 +75,20 @@ Cells = list[str | None]
 Box = tuple[float, float, float, float]
 
 
+class EdgeCell(NamedTuple):
+    """A cell on a table's top or bottom edge, by position: a row broken across a page end
+    is matched to its other half by where its cells are, not by their column numbers (the
+    column grid may differ from page to page, a label spanning two columns on one)."""
+
+    x0: float
+    x1: float
+    row: int
+    """The row its text is in (a cell merged down from above holds its text up there)."""
+    slot: int
+    wrapped: bool
+    """Its last line of text runs to the cell's right edge (the text went on below)."""
+
+
 @dataclass
 class Block:
     """Lines of one page in reading order: a text line, or a ruled table's rows."""
@@ -85,6 +99,11 @@ class Block:
     wrapped: list[bool] = field(default_factory=list)
     """Per column of the table's last row: its text runs to the cell's right edge on its
     last line (the text went on below, maybe on the next page)."""
+    top_cells: list[EdgeCell] = field(default_factory=list)
+    """The cells along the table's top edge, left to right (empty when not known)."""
+    bottom_cells: list[EdgeCell] = field(default_factory=list)
+    """The cells along the table's bottom edge, left to right, those merged down from
+    rows above included (empty when not known)."""
 
     def has_text(self) -> bool:
         """Whether `lines()` has any (a row of empty cells is a line of separators)."""
@@ -256,8 +275,22 @@ class Table:
     def block(self) -> Block:
         block = Block(self.bbox[1], rows=[list(r) for r in self.rows])
         if block.has_text():
-            block.wrapped = wrapped(self.last_boxes, self.cell_chars, self._padding())
+            padding = self._padding()
+            block.wrapped = wrapped(self.last_boxes, self.cell_chars, padding)
+            block.top_cells = self._edge_cells(self.bbox[1], 1, padding)
+            block.bottom_cells = self._edge_cells(self.bbox[3], 3, padding)
         return block
+
+    def _edge_cells(self, edge: float, side: int, padding: float) -> list[EdgeCell]:
+        """The cells whose top (`side` 1) or bottom (`side` 3) is on `edge`, with the row
+        and slot of `rows` that holds each one's text."""
+        tops = sorted({b[1] for b in self.cell_chars})
+        lefts = sorted({b[0] for b in self.cell_chars})
+        boxes = sorted((b for b in self.cell_chars if abs(b[side] - edge) <= TOLERANCE),
+                       key=lambda b: b[0])
+        flags = wrapped(boxes, self.cell_chars, padding)
+        return [EdgeCell(b[0], b[2], tops.index(b[1]), lefts.index(b[0]), w)
+                for b, w in zip(boxes, flags, strict=True)]
 
     def _padding(self) -> float:
         """The least gap between a cell's left edge and its text."""
