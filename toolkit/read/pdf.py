@@ -93,7 +93,7 @@ def _plumber_char(c: dict[str, Any]) -> Char:
 
 def _plumber_page(page: Any) -> list[Block]:
     """The reference reading: pdfplumber's tables and text lines."""
-    from toolkit.read.pdf_layout import wrapped
+    from toolkit.read.pdf_layout import edge_cells, wrapped
 
     blocks: list[Block] = []
     tables = page.find_tables()
@@ -104,7 +104,11 @@ def _plumber_page(page: Any) -> list[Block]:
             cells = [b for row in t.rows for b in row.cells if b is not None]
             cell_chars = {b: _chars_in(page, b) for b in cells}
             gaps = [min(c.x0 for c in cs) - b[0] for b, cs in cell_chars.items() if cs]
-            block.wrapped = wrapped(list(t.rows[-1].cells), cell_chars, min(gaps, default=0.0))
+            padding = min(gaps, default=0.0)
+            block.wrapped = wrapped(list(t.rows[-1].cells), cell_chars, padding)
+            row_boxes = [list(row.cells) for row in t.rows]
+            block.top_cells = edge_cells(row_boxes, cell_chars, padding, False)
+            block.bottom_cells = edge_cells(row_boxes, cell_chars, padding, True)
         blocks.append(block)
 
     def outside(obj: dict[str, Any]) -> bool:

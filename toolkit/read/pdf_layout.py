@@ -269,28 +269,21 @@ class Table:
 
     bbox: Box
     rows: list[Cells]
-    last_boxes: list[Box | None]
+    row_boxes: list[list[Box | None]]
     cell_chars: dict[Box, list[Char]]
+
+    @property
+    def last_boxes(self) -> list[Box | None]:
+        return self.row_boxes[-1] if self.row_boxes else []
 
     def block(self) -> Block:
         block = Block(self.bbox[1], rows=[list(r) for r in self.rows])
         if block.has_text():
             padding = self._padding()
             block.wrapped = wrapped(self.last_boxes, self.cell_chars, padding)
-            block.top_cells = self._edge_cells(self.bbox[1], 1, padding)
-            block.bottom_cells = self._edge_cells(self.bbox[3], 3, padding)
+            block.top_cells = edge_cells(self.row_boxes, self.cell_chars, padding, False)
+            block.bottom_cells = edge_cells(self.row_boxes, self.cell_chars, padding, True)
         return block
-
-    def _edge_cells(self, edge: float, side: int, padding: float) -> list[EdgeCell]:
-        """The cells whose top (`side` 1) or bottom (`side` 3) is on `edge`, with the row
-        and slot of `rows` that holds each one's text."""
-        tops = sorted({b[1] for b in self.cell_chars})
-        lefts = sorted({b[0] for b in self.cell_chars})
-        boxes = sorted((b for b in self.cell_chars if abs(b[side] - edge) <= TOLERANCE),
-                       key=lambda b: b[0])
-        flags = wrapped(boxes, self.cell_chars, padding)
-        return [EdgeCell(b[0], b[2], tops.index(b[1]), lefts.index(b[0]), w)
-                for b, w in zip(boxes, flags, strict=True)]
 
     def _padding(self) -> float:
         """The least gap between a cell's left edge and its text."""
@@ -389,14 +382,31 @@ def _table(cells: list[Box], chars: Sequence[Char], claimed: set[int]) -> Table:
     for box in cells:
         by_top.setdefault(box[1], {})[box[0]] = box
     rows: list[Cells] = []
-    last: list[Box | None] = []
+    row_boxes: list[list[Box | None]] = []
     for top in sorted(by_top):
-        row_boxes = [by_top[top].get(x) for x in lefts]
-        rows.append([None if b is None else cell_text(cell_chars[b]) for b in row_boxes])
-        last = row_boxes
+        row_boxes.append([by_top[top].get(x) for x in lefts])
+        rows.append([None if b is None else cell_text(cell_chars[b]) for b in row_boxes[-1]])
     bbox = (min(b[0] for b in cells), min(b[1] for b in cells),
             max(b[2] for b in cells), max(b[3] for b in cells))
-    return Table(bbox, rows, last, cell_chars)
+    return Table(bbox, rows, row_boxes, cell_chars)
+
+
+def edge_cells(row_boxes: Sequence[Sequence[Box | None]], cell_chars: dict[Box, list[Char]],
+               padding: float, bottom: bool) -> list[EdgeCell]:
+    """The cells along a table's top (or `bottom`) edge, left to right, each with the row
+    and slot that hold its text (where it starts: a merged cell shows once)."""
+    where: dict[Box, tuple[int, int]] = {}
+    for i, row in enumerate(row_boxes):
+        for j, box in enumerate(row):
+            if box is not None and box not in where:
+                where[box] = (i, j)
+    if not where:
+        return []
+    side = 3 if bottom else 1
+    edge = (max if bottom else min)(b[side] for b in where)
+    boxes = sorted((b for b in where if abs(b[side] - edge) <= TOLERANCE), key=lambda b: b[0])
+    flags = wrapped(boxes, cell_chars, padding)
+    return [EdgeCell(b[0], b[2], *where[b], w) for b, w in zip(boxes, flags, strict=True)]
 
 
 def wrapped(boxes: Sequence[Box | None], cell_chars: dict[Box, list[Char]],
