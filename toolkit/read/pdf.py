@@ -27,6 +27,7 @@ from toolkit.read.pdf_layout import (
     Block,
     Char,
     Line,
+    carry_label_tails,
     is_numeric,
     pdf_cell,
     rebuild_rows,
@@ -63,7 +64,8 @@ them by chance, ~one in 30,000)."""
 def _page_blocks(tables: list[Block], lines: list[Line]) -> list[Block]:
     """A page's tables and text lines in reading order, page numbers dropped."""
     blocks = [t for t in tables if t.has_text()]
-    blocks += [Block(ln.top, text=ln.text) for ln in rebuild_rows(lines) if ln.text.strip()]
+    blocks += [Block(ln.top, text=ln.text, line=ln) for ln in rebuild_rows(lines)
+               if ln.text.strip()]
     blocks.sort(key=lambda b: (b.top, b.text is None))
     while blocks and blocks[0].text is not None and _PAGE_NUMBER.match(blocks[0].text):
         blocks.pop(0)
@@ -215,7 +217,28 @@ def _drop_first_row(block: Block) -> None:
 def _add_page(blocks: list[Block], found: list[Block]) -> None:
     if blocks and found and _join_broken_row(blocks[-1], found[0]):
         found = found if found[0].has_text() else found[1:]
+    if blocks and found:
+        found = found[_carry_label_tails(blocks[-1], found):]
     blocks.extend(found)
+
+
+def _carry_label_tails(before: Block, found: list[Block]) -> int:
+    """How many of a page's first blocks end the label of the borderless row that ended
+    the page before (`carry_label_tails`); that row's text is made again with them."""
+    row = before.line.row if before.line is not None else None
+    leading: list[Line] = []
+    after: Line | None = None
+    for block in found:
+        if block.line is None or block.line.row is not None:
+            after = block.line
+            break
+        leading.append(block.line)
+    if row is None or not leading:
+        return 0
+    taken = carry_label_tails(row, leading, after)
+    if taken:
+        before.text = row.line.text
+    return taken
 
 
 @contextlib.contextmanager

@@ -68,6 +68,8 @@ class Line:
     bottom: float
     words: list[Word]
     text: str
+    row: _Row | None = None
+    """The borderless table row this line is, when it is one (`rebuild_rows`)."""
 
 
 Cells = list[str | None]
@@ -99,6 +101,9 @@ class Block:
     wrapped: list[bool] = field(default_factory=list)
     """Per column of the table's last row: its text runs to the cell's right edge on its
     last line (the text went on below, maybe on the next page)."""
+    line: Line | None = None
+    """A text block's line, with its words' positions (a borderless row's label may go on
+    at the top of the next page)."""
     top_cells: list[EdgeCell] = field(default_factory=list)
     """The cells along the table's top edge, left to right (empty when not known)."""
     bottom_cells: list[EdgeCell] = field(default_factory=list)
@@ -483,6 +488,7 @@ def rebuild_rows(lines: list[Line]) -> list[Line]:
     for line in lines:
         row = _as_row(line)
         if row is not None:
+            line.row = row
             rows.append(row)
             out.append(line)
             continue
@@ -521,3 +527,59 @@ def _attach(line: Line, rows: list[_Row]) -> bool:
         if any(any(cell is c for c, _ in places) for cell in row.labels):
             row.extended = True
     return True
+
+
+def carry_label_tails(row: _Row, lines: Sequence[Line], after: Line | None) -> int:
+    """How many of a page's first `lines` are the tail of the label of `row`, the last row
+    of the page before (its label wrapped over the page end), now put into its cells.
+
+    With no pitch across the page end to go by, a tail is taken only where it cannot be
+    anything else: lines with no number, one under the other at a line's pitch, each word
+    lined up with a label cell of the row and no wider than that cell's lines (`_tail_cell`), and
+    the line `after` them (if any) further down than a line's pitch, so the tail ends a
+    cell (a label printed above its own row's numbers, centred in the row, stays there).
+    A heading or a new table's first line is wider, or lines up with no label."""
+    edge = min(n.x0 for n in row.numbers)
+    places: list[tuple[list[Word], Word]] = []
+    taken = 0
+    last: Line | None = None
+    for line in lines:
+        if last is not None and not _next_in_cell(last, line):
+            break
+        found = [_tail_cell(row, w, edge) for w in line.words]
+        if not line.words or any(cell is None for cell in found):
+            break
+        places += [(cell, w) for cell, w in zip(found, line.words, strict=True) if cell]
+        taken += 1
+        last = line
+    following = lines[taken] if taken < len(lines) else after
+    if last is None or (following is not None and _next_in_cell(last, following)):
+        return 0
+    for cell, word in places:
+        cell.append(word)
+    row.extended = True
+    row.line.text = row.text()
+    return taken
+
+
+def _next_in_cell(line: Line, below: Line) -> bool:
+    """`below` is the next line of the same cell: within a line's pitch (`_CELL_PITCH`)."""
+    return below.top <= line.top + _CELL_PITCH * (line.bottom - line.top)
+
+
+def _tail_cell(row: _Row, word: Word, edge: float) -> list[Word] | None:
+    """The label cell of `row` that `word` may end, or None: lined up with it, short of the
+    next cell, and no wider than its widest line by more than half a character (a comma's
+    slack at the line's end)."""
+    if is_numeric(word.text) or word.x1 > edge:
+        return None
+    k = row.label_of(word)
+    if k is None:
+        return None
+    cell = row.labels[k]
+    if k + 1 < len(row.labels) and word.x1 > row.labels[k + 1][0].x0:
+        return None
+    slack = (word.bottom - word.top) / 2
+    if word.x1 - word.x0 > max(w.x1 - w.x0 for w in cell) + slack:
+        return None
+    return cell
