@@ -3,7 +3,9 @@ reference and as the fallback for a page PDFium cannot read.
 
 Ruled tables become rows of cells, text around them lines by position, and borderless
 table rows whose labels wrap are made whole again (`pdf_layout`). A table row that a page
-break cut in two (its label wrapped over both pages) is joined again. A scanned PDF (no
+break cut in two (its label wrapped over both pages) is joined again: a ruled one by where
+its cells are (each page may have its own column grid), a borderless one's label tail from
+the top of the next page. A scanned PDF (no
 text layer) or one whose fonts have no Unicode mapping is a clear error that says to OCR
 it first; page numbers at the top and bottom of a page are dropped. A PDF beyond the
 limits of `spec.limits` (pages, characters on a page, bytes its streams expand to) is
