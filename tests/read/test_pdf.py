@@ -9,6 +9,7 @@ ruled and borderless (made here, never committed).
 from __future__ import annotations
 
 import random
+import shutil
 import subprocess
 import zlib
 from pathlib import Path
@@ -163,3 +164,39 @@ def test_pages_and_expanded_bytes_are_limited(tmp_path: Path) -> None:
     padded = tiny_pdf(b"BT /F1 12 Tf 72 720 Td (Annual report) Tj ET" + b" " * 50_000)
     with pytest.raises(LimitExceeded, match="limit expanded_bytes"):
         read_pdf(path, padded, limits=Limits(expanded_bytes=20_000))
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                    reason="LibreOffice is not installed (CI does not need it)")
+def test_rows_libreoffice_breaks_across_a_page_end_are_joined(tmp_path: Path) -> None:
+    """LibreOffice breaks long rows of the requests table across the page end. Ruled, it
+    draws each page's part of the table on its own column grid (a label spanning two
+    columns on one page, one on the other): the halves (`（二` / `）部分公开…`) are joined
+    by where their cells are. Borderless, the label's tail comes as lines at the top of the
+    next page (`4.保护第三方合法` / `权益`): they go back into the label. Every number is
+    read, none wrongly, by the fast path and the reference alike. DOCX generated, made into
+    PDF here (never committed: over 100 KB each)."""
+    from toolkit.dev.bench_pdf import _borderless_docx, _office, _soffice
+
+    reports = [synth.random_report(random.Random(f"pdf:0:{i}")) for i in (0, 1)]
+    docs: dict[Path, bytes] = {}
+    for i, report in enumerate(reports):
+        data = synth.render(report, "docx")
+        assert isinstance(data, bytes)
+        docs[tmp_path / f"ruled{i}.docx"] = data
+        docs[tmp_path / f"borderless{i}.docx"] = _borderless_docx(data)
+    soffice = _soffice()
+    assert soffice is not None
+    _office(soffice, docs, tmp_path)
+    for kind in ("ruled", "borderless"):
+        for i, report in enumerate(reports):
+            pdf = tmp_path / f"{kind}{i}.pdf"
+            document = read_pdf(pdf, pdf.read_bytes())
+            assert read_pdf(pdf, pdf.read_bytes(), "pdfplumber").text == document.text
+            values = parse_text(document.text, source=str(pdf), hints=document.hints).values()
+            wrong = [k for k, v in values.items() if v is not None and k in report.values
+                     and (report.values[k] is None or float(v) != float(report.values[k]))]
+            missed = [k for k, v in report.values.items()
+                      if v is not None and values.get(k) is None]
+            assert (kind, i, wrong) == (kind, i, [])
+            assert (kind, i, missed) == (kind, i, [])

@@ -3,6 +3,7 @@ borderless rows whose labels wrap in a narrow column come back whole, whatever t
 (property tests over pages laid out here the way Word and LibreOffice lay them out)."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from toolkit.read.pdf_layout import (
     Char,
     Edge,
     Line,
+    carry_label_tails,
     pdf_cell,
     rebuild_rows,
     ruled_tables,
@@ -132,3 +134,43 @@ def test_prose_ending_in_a_number_keeps_its_next_line() -> None:
     lines = [_line([("本年度共受理申请", 40.0), ("12", 124.0)], 100),
              _line([("件。", 40.0)], 100 + pitch)]
     assert [ln.text for ln in rebuild_rows(lines)] == ["本年度共受理申请 12", "件。"]
+
+
+def _page_lines(*runs: tuple[str, float, float]) -> list[Line]:
+    """Text lines of runs (text, x, top): words apart where runs are."""
+    return text_lines([c for text, x, top in runs for c in _run(text, x, top)])
+
+
+@pytest.mark.parametrize(("label_lines", "next_page", "taken", "text"), [
+    # A narrow label's tail at the top of the next page, then the next row further down.
+    (["4.保护第", "三方合法"], [("权益", 40, 0), ("5.属 0", 40, 30)], 1,
+     "4.保护第三方合法权益 | 0"),
+    # A one-line label wrapped at the page end: its tail goes on over several lines.
+    (["（二"], [("）部", 40, 0), ("分公", 40, 14), ("开", 40, 28)], 3, "（二）部分公开 | 0"),
+    # A heading that lines up with the label is wider than the label's lines: not a tail.
+    (["行政事业性收费"], [("第二十条第（九）项", 40, 0)], 0, "行政事业性收费 0"),
+    # A label printed above its own row's numbers (centred in the row): not a tail.
+    (["（五）不予"], [("（六）其他", 40, 0), ("处理 0", 40, 14)], 0, "（五）不予 0"),
+])
+def test_a_borderless_label_wrapped_over_the_page_end_gets_its_tail_back(
+        label_lines: list[str], next_page: list[tuple[str, float, float]], taken: int,
+        text: str) -> None:
+    first, *rest = label_lines
+    runs = [(first, 40, 700), ("0", 200, 700)]
+    runs += [(piece, 40, 714 + 14 * i) for i, piece in enumerate(rest)]
+    before = rebuild_rows(_page_lines(*runs))
+    row = next(ln.row for ln in before if ln.row is not None)
+    lines = _page_lines(*next_page)
+    assert row is not None
+    leading = []
+    for ln in lines:
+        if _is_row(ln):
+            break
+        leading.append(ln)
+    after = lines[len(leading)] if len(leading) < len(lines) else None
+    assert carry_label_tails(row, leading, after) == taken
+    assert row.line.text == text
+
+
+def _is_row(line: Line) -> bool:
+    return rebuild_rows([line])[0].row is not None

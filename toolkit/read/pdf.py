@@ -3,7 +3,9 @@ reference and as the fallback for a page PDFium cannot read.
 
 Ruled tables become rows of cells, text around them lines by position, and borderless
 table rows whose labels wrap are made whole again (`pdf_layout`). A table row that a page
-break cut in two (its label wrapped over both pages) is joined again. A scanned PDF (no
+break cut in two (its label wrapped over both pages) is joined again: a ruled one by where
+its cells are (each page may have its own column grid), a borderless one's label tail from
+the top of the next page. A scanned PDF (no
 text layer) or one whose fonts have no Unicode mapping is a clear error that says to OCR
 it first; page numbers at the top and bottom of a page are dropped. A PDF beyond the
 limits of `spec.limits` (pages, characters on a page, bytes its streams expand to) is
@@ -23,10 +25,11 @@ from typing import Any, Literal
 
 from toolkit.read.document import ANY_WS, Document
 from toolkit.read.pdf_layout import (
+    TOLERANCE,
     Block,
-    Cells,
     Char,
     Line,
+    carry_label_tails,
     is_numeric,
     pdf_cell,
     rebuild_rows,
@@ -63,7 +66,8 @@ them by chance, ~one in 30,000)."""
 def _page_blocks(tables: list[Block], lines: list[Line]) -> list[Block]:
     """A page's tables and text lines in reading order, page numbers dropped."""
     blocks = [t for t in tables if t.has_text()]
-    blocks += [Block(ln.top, text=ln.text) for ln in rebuild_rows(lines) if ln.text.strip()]
+    blocks += [Block(ln.top, text=ln.text, line=ln) for ln in rebuild_rows(lines)
+               if ln.text.strip()]
     blocks.sort(key=lambda b: (b.top, b.text is None))
     while blocks and blocks[0].text is not None and _PAGE_NUMBER.match(blocks[0].text):
         blocks.pop(0)
@@ -93,7 +97,7 @@ def _plumber_char(c: dict[str, Any]) -> Char:
 
 def _plumber_page(page: Any) -> list[Block]:
     """The reference reading: pdfplumber's tables and text lines."""
-    from toolkit.read.pdf_layout import wrapped
+    from toolkit.read.pdf_layout import edge_cells, wrapped
 
     blocks: list[Block] = []
     tables = page.find_tables()
@@ -104,7 +108,11 @@ def _plumber_page(page: Any) -> list[Block]:
             cells = [b for row in t.rows for b in row.cells if b is not None]
             cell_chars = {b: _chars_in(page, b) for b in cells}
             gaps = [min(c.x0 for c in cs) - b[0] for b, cs in cell_chars.items() if cs]
-            block.wrapped = wrapped(list(t.rows[-1].cells), cell_chars, min(gaps, default=0.0))
+            padding = min(gaps, default=0.0)
+            block.wrapped = wrapped(list(t.rows[-1].cells), cell_chars, padding)
+            row_boxes = [list(row.cells) for row in t.rows]
+            block.top_cells = edge_cells(row_boxes, cell_chars, padding, False)
+            block.bottom_cells = edge_cells(row_boxes, cell_chars, padding, True)
         blocks.append(block)
 
     def outside(obj: dict[str, Any]) -> bool:
@@ -137,37 +145,102 @@ def _join_broken_row(before: Block, after: Block) -> bool:
     number cells. The two are one row when the row above ends, in each column where the
     row below has text, with a line of text that fills its cell (so the text went on);
     number cells may be on either side, not both. Then the cells are joined and the
-    broken-off row is dropped; otherwise both stay as they are.
+    broken-off row is dropped; otherwise both stay as they are. Cells are matched by
+    position where the reader knows it (`_joined_by_position`), else by column number.
     """
-    if not before.rows or not after.rows or len(before.rows[-1]) != len(after.rows[0]):
+    if not before.rows or not after.rows:
         return False
-    last, first = before.rows[-1], after.rows[0]
-    joined: Cells = list(last)
+    if before.bottom_cells and after.top_cells:
+        return _joined_by_position(before, after)
+    if len(before.rows[-1]) != len(after.rows[0]):
+        return False
+    pairs = [((len(before.rows) - 1, i), i, i < len(before.wrapped) and before.wrapped[i])
+             for i in range(len(after.rows[0]))]
+    return _join_cells(before, after, pairs)
+
+
+def _joined_by_position(before: Block, after: Block) -> bool:
+    """The broken row's halves matched cell by cell on both edges (left and right): LibreOffice
+    draws each page's part of a table on its own column grid (a label spans two columns on
+    one page, one on the other), so column numbers differ where positions do not. A cell
+    with text below that lines up with no cell above leaves both halves as they are."""
+    pairs: list[tuple[tuple[int, int], int, bool]] = []
+    for cell in after.top_cells:
+        match = [b for b in before.bottom_cells if abs(b.x0 - cell.x0) <= TOLERANCE
+                 and abs(b.x1 - cell.x1) <= TOLERANCE]
+        below = after.rows[0][cell.slot] if cell.row == 0 else None
+        if not match:
+            if below and pdf_cell(below):
+                return False
+            continue
+        pairs.append(((match[0].row, match[0].slot), cell.slot, match[0].wrapped))
+    return _join_cells(before, after, pairs)
+
+
+def _join_cells(before: Block, after: Block,
+                pairs: list[tuple[tuple[int, int], int, bool]]) -> bool:
+    """Join `after`'s first row into `before` through `pairs` ((row, slot) above, slot
+    below, whether the text above went on), or change nothing."""
+    last_row = len(before.rows) - 1
+    first = after.rows[0]
+    updates: dict[tuple[int, int], str] = {}
     broken = False
-    for i, (above, below) in enumerate(zip(last, first, strict=True)):
+    for (row, slot), below_slot, went_on in pairs:
+        below = first[below_slot]
+        above = before.rows[row][slot]
         below_text = pdf_cell(below) if below else ""
         above_text = pdf_cell(above) if above else ""
-        if not below_text:
+        if not below or not below_text:
             continue
-        if not above_text and above is not None:
-            joined[i] = below
-        elif (above_text and not is_numeric(above_text) and not is_numeric(below_text)
-              and i < len(before.wrapped) and before.wrapped[i]):
-            joined[i] = f"{above}\n{below}"
+        if not above_text and above is not None and row == last_row:
+            updates[row, slot] = below
+        elif (above and above_text and not is_numeric(above_text)
+              and not is_numeric(below_text) and went_on):
+            updates[row, slot] = f"{above}\n{below}"
             broken = True
         else:
             return False
     if not broken:
         return False
-    before.rows[-1] = joined
-    del after.rows[0]
+    for (row, slot), text in updates.items():
+        before.rows[row][slot] = text
+    _drop_first_row(after)
     return True
+
+
+def _drop_first_row(block: Block) -> None:
+    """The first row gone (joined above); the edge cells' rows counted again, a cell whose
+    text went with it no longer known."""
+    del block.rows[0]
+    block.top_cells = []
+    block.bottom_cells = [c._replace(row=c.row - 1) for c in block.bottom_cells if c.row > 0]
 
 
 def _add_page(blocks: list[Block], found: list[Block]) -> None:
     if blocks and found and _join_broken_row(blocks[-1], found[0]):
         found = found if found[0].has_text() else found[1:]
+    if blocks and found:
+        found = found[_carry_label_tails(blocks[-1], found):]
     blocks.extend(found)
+
+
+def _carry_label_tails(before: Block, found: list[Block]) -> int:
+    """How many of a page's first blocks end the label of the borderless row that ended
+    the page before (`carry_label_tails`); that row's text is made again with them."""
+    row = before.line.row if before.line is not None else None
+    leading: list[Line] = []
+    after: Line | None = None
+    for block in found:
+        if block.line is None or block.line.row is not None:
+            after = block.line
+            break
+        leading.append(block.line)
+    if row is None or not leading:
+        return 0
+    taken = carry_label_tails(row, leading, after)
+    if taken:
+        before.text = row.line.text
+    return taken
 
 
 @contextlib.contextmanager

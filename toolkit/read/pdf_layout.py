@@ -68,11 +68,27 @@ class Line:
     bottom: float
     words: list[Word]
     text: str
+    row: _Row | None = None
+    """The borderless table row this line is, when it is one (`rebuild_rows`)."""
 
 
 Cells = list[str | None]
 """A table row: a cell's text, None for a slot a merged cell covers (it shows once)."""
 Box = tuple[float, float, float, float]
+
+
+class EdgeCell(NamedTuple):
+    """A cell on a table's top or bottom edge, by position: a row broken across a page end
+    is matched to its other half by where its cells are, not by their column numbers (the
+    column grid may differ from page to page, a label spanning two columns on one)."""
+
+    x0: float
+    x1: float
+    row: int
+    """The row its text is in (a cell merged down from above holds its text up there)."""
+    slot: int
+    wrapped: bool
+    """Its last line of text runs to the cell's right edge (the text went on below)."""
 
 
 @dataclass
@@ -85,6 +101,14 @@ class Block:
     wrapped: list[bool] = field(default_factory=list)
     """Per column of the table's last row: its text runs to the cell's right edge on its
     last line (the text went on below, maybe on the next page)."""
+    line: Line | None = None
+    """A text block's line, with its words' positions (a borderless row's label may go on
+    at the top of the next page)."""
+    top_cells: list[EdgeCell] = field(default_factory=list)
+    """The cells along the table's top edge, left to right (empty when not known)."""
+    bottom_cells: list[EdgeCell] = field(default_factory=list)
+    """The cells along the table's bottom edge, left to right, those merged down from
+    rows above included (empty when not known)."""
 
     def has_text(self) -> bool:
         """Whether `lines()` has any (a row of empty cells is a line of separators)."""
@@ -250,13 +274,20 @@ class Table:
 
     bbox: Box
     rows: list[Cells]
-    last_boxes: list[Box | None]
+    row_boxes: list[list[Box | None]]
     cell_chars: dict[Box, list[Char]]
+
+    @property
+    def last_boxes(self) -> list[Box | None]:
+        return self.row_boxes[-1] if self.row_boxes else []
 
     def block(self) -> Block:
         block = Block(self.bbox[1], rows=[list(r) for r in self.rows])
         if block.has_text():
-            block.wrapped = wrapped(self.last_boxes, self.cell_chars, self._padding())
+            padding = self._padding()
+            block.wrapped = wrapped(self.last_boxes, self.cell_chars, padding)
+            block.top_cells = edge_cells(self.row_boxes, self.cell_chars, padding, False)
+            block.bottom_cells = edge_cells(self.row_boxes, self.cell_chars, padding, True)
         return block
 
     def _padding(self) -> float:
@@ -356,14 +387,31 @@ def _table(cells: list[Box], chars: Sequence[Char], claimed: set[int]) -> Table:
     for box in cells:
         by_top.setdefault(box[1], {})[box[0]] = box
     rows: list[Cells] = []
-    last: list[Box | None] = []
+    row_boxes: list[list[Box | None]] = []
     for top in sorted(by_top):
-        row_boxes = [by_top[top].get(x) for x in lefts]
-        rows.append([None if b is None else cell_text(cell_chars[b]) for b in row_boxes])
-        last = row_boxes
+        row_boxes.append([by_top[top].get(x) for x in lefts])
+        rows.append([None if b is None else cell_text(cell_chars[b]) for b in row_boxes[-1]])
     bbox = (min(b[0] for b in cells), min(b[1] for b in cells),
             max(b[2] for b in cells), max(b[3] for b in cells))
-    return Table(bbox, rows, last, cell_chars)
+    return Table(bbox, rows, row_boxes, cell_chars)
+
+
+def edge_cells(row_boxes: Sequence[Sequence[Box | None]], cell_chars: dict[Box, list[Char]],
+               padding: float, bottom: bool) -> list[EdgeCell]:
+    """The cells along a table's top (or `bottom`) edge, left to right, each with the row
+    and slot that hold its text (where it starts: a merged cell shows once)."""
+    where: dict[Box, tuple[int, int]] = {}
+    for i, row in enumerate(row_boxes):
+        for j, box in enumerate(row):
+            if box is not None and box not in where:
+                where[box] = (i, j)
+    if not where:
+        return []
+    side = 3 if bottom else 1
+    edge = (max if bottom else min)(b[side] for b in where)
+    boxes = sorted((b for b in where if abs(b[side] - edge) <= TOLERANCE), key=lambda b: b[0])
+    flags = wrapped(boxes, cell_chars, padding)
+    return [EdgeCell(b[0], b[2], *where[b], w) for b, w in zip(boxes, flags, strict=True)]
 
 
 def wrapped(boxes: Sequence[Box | None], cell_chars: dict[Box, list[Char]],
@@ -440,6 +488,7 @@ def rebuild_rows(lines: list[Line]) -> list[Line]:
     for line in lines:
         row = _as_row(line)
         if row is not None:
+            line.row = row
             rows.append(row)
             out.append(line)
             continue
@@ -478,3 +527,59 @@ def _attach(line: Line, rows: list[_Row]) -> bool:
         if any(any(cell is c for c, _ in places) for cell in row.labels):
             row.extended = True
     return True
+
+
+def carry_label_tails(row: _Row, lines: Sequence[Line], after: Line | None) -> int:
+    """How many of a page's first `lines` are the tail of the label of `row`, the last row
+    of the page before (its label wrapped over the page end), now put into its cells.
+
+    With no pitch across the page end to go by, a tail is taken only where it cannot be
+    anything else: lines with no number, one under the other at a line's pitch, each word
+    lined up with a label cell of the row and no wider than that cell's lines (`_tail_cell`), and
+    the line `after` them (if any) further down than a line's pitch, so the tail ends a
+    cell (a label printed above its own row's numbers, centred in the row, stays there).
+    A heading or a new table's first line is wider, or lines up with no label."""
+    edge = min(n.x0 for n in row.numbers)
+    places: list[tuple[list[Word], Word]] = []
+    taken = 0
+    last: Line | None = None
+    for line in lines:
+        if last is not None and not _next_in_cell(last, line):
+            break
+        found = [_tail_cell(row, w, edge) for w in line.words]
+        if not line.words or any(cell is None for cell in found):
+            break
+        places += [(cell, w) for cell, w in zip(found, line.words, strict=True) if cell]
+        taken += 1
+        last = line
+    following = lines[taken] if taken < len(lines) else after
+    if last is None or (following is not None and _next_in_cell(last, following)):
+        return 0
+    for cell, word in places:
+        cell.append(word)
+    row.extended = True
+    row.line.text = row.text()
+    return taken
+
+
+def _next_in_cell(line: Line, below: Line) -> bool:
+    """`below` is the next line of the same cell: within a line's pitch (`_CELL_PITCH`)."""
+    return below.top <= line.top + _CELL_PITCH * (line.bottom - line.top)
+
+
+def _tail_cell(row: _Row, word: Word, edge: float) -> list[Word] | None:
+    """The label cell of `row` that `word` may end, or None: lined up with it, short of the
+    next cell, and no wider than its widest line by more than half a character (a comma's
+    slack at the line's end)."""
+    if is_numeric(word.text) or word.x1 > edge:
+        return None
+    k = row.label_of(word)
+    if k is None:
+        return None
+    cell = row.labels[k]
+    if k + 1 < len(row.labels) and word.x1 > row.labels[k + 1][0].x0:
+        return None
+    slack = (word.bottom - word.top) / 2
+    if word.x1 - word.x0 > max(w.x1 - w.x0 for w in cell) + slack:
+        return None
+    return cell
