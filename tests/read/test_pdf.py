@@ -200,3 +200,33 @@ def test_rows_libreoffice_breaks_across_a_page_end_are_joined(tmp_path: Path) ->
                       if v is not None and values.get(k) is None]
             assert (kind, i, wrong) == (kind, i, [])
             assert (kind, i, missed) == (kind, i, [])
+
+
+def test_a_page_pdfium_cannot_open_is_read_by_pdfplumber_in_its_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PDF we have makes PDFium refuse a page, so PDFium is made to refuse pages 2 and 3:
+    the reference reads them where they stand, the numbers are those of a whole reading,
+    and the report's detail names the pages."""
+    import pypdfium2
+
+    from toolkit.parse.pipeline import parse_report
+
+    path = REPO / "tests" / "fixtures" / "office" / "libreoffice_from_word.pdf"
+    whole = parse_report(path)
+    load_page = pypdfium2.PdfDocument.get_page
+
+    def refuse(document: Any, index: int) -> Any:
+        if index in (1, 2):
+            raise pypdfium2.PdfiumError("Failed to load page.")
+        return load_page(document, index)
+
+    monkeypatch.setattr(pypdfium2.PdfDocument, "get_page", refuse)
+    document = read_pdf(path, path.read_bytes())
+    patched = parse_report(path)
+
+    assert document.hints["pdf_pages_by_pdfplumber"] == "2,3"
+    assert patched.values() == whole.values() and patched.flags() == whole.flags()
+    assert patched.detail is not None and whole.detail is not None
+    assert patched.detail.startswith(whole.detail.split(";")[0])
+    assert "pages 2, 3 read by pdfplumber (PDFium could not open them)" in patched.detail
+    assert "pdfplumber" not in whole.detail

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from toolkit.parse.checks import check_report
@@ -78,13 +78,15 @@ def _choose_version(results: list[TableResult], year: int | None,
 
 
 def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | None = None,
-               template: Template | None = None, source_url: str | None = None) -> Report:
+               template: Template | None = None, source_url: str | None = None,
+               reader_notes: Sequence[str] = ()) -> Report:
     """Parse a report's text (any layout). Raises NotAReport when nothing report-like is found.
 
     `hints` are what the page around the text says (`html_title`, `meta_title`,
     `meta_published`, `breadcrumb`); `source_url`, the page or file the text came from, lets
     the placement read the website's name where the text does not decide
-    (`toolkit.places.regions.place_body`)."""
+    (`toolkit.places.regions.place_body`); `reader_notes`, what reading the file took
+    (`Document.notes`), lead the report's notes and `detail`."""
     template = template or load_template()
     text = normalise_text(text)
     heading_list = find_headings(text, template)
@@ -114,7 +116,7 @@ def parse_text(text: str, source: str = "<text>", hints: Mapping[str, str] | Non
         raise NotAReport(source, "no disclosure annual report found: no section headings, "
                                  "report tables or report title")
     facts = [f for r in results for f in r.facts]
-    notes = [n for r in results for n in r.notes]
+    notes = [*reader_notes, *(n for r in results for n in r.notes)]
     prose_checks: list[Check] = []
     if version is not None:
         facts = _redo_active_if_needed(results, facts, version, text, active_span, template,
@@ -231,4 +233,4 @@ def parse_report(path: str | Path, source_url: str | None = None,
 
     document = read_document(path, data=data)
     return parse_text(document.text, source=str(path), hints={**(hints or {}), **document.hints},
-                      source_url=source_url)
+                      source_url=source_url, reader_notes=document.notes)

@@ -29,6 +29,9 @@ class Document:
     kind: str
     encoding: str | None
     hints: dict[str, str] = field(default_factory=dict, hash=False)
+    notes: tuple[str, ...] = ()
+    """What the reader had to do that a user of the numbers should know (a page read by the
+    fallback reader); they lead the report's `detail`."""
 
 
 

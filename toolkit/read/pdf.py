@@ -258,66 +258,75 @@ def _quiet_pdfminer() -> Iterator[None]:
 
 
 def _read_pdfium(p: Path, data: bytes, limits: Limits) -> tuple[list[Block], int, list[int]]:
-    """Blocks, characters and the pages read by pdfplumber instead (PDFium failed on them)."""
+    """Blocks, characters and the pages read by pdfplumber instead (PDFium failed on them),
+    each page in its place."""
     import pypdfium2
 
-    blocks: list[Block] = []
-    fallback: list[int] = []
     with _PDFIUM:
         document = pypdfium2.PdfDocument(data)
         try:
-            chars = _pdfium_pages(p, document, limits, blocks, fallback)
+            pages, chars = _pdfium_pages(p, document, limits)
         finally:
             document.close()
+    fallback = [i for i, found in enumerate(pages) if found is None]
     if fallback:
-        blocks, more = _read_plumber(p, data, limits, pages=set(fallback), keep=blocks)
+        read, more = _plumber_pages(p, data, limits, set(fallback))
+        pages = [read.get(i, []) if found is None else found for i, found in enumerate(pages)]
         chars += more
+    blocks: list[Block] = []
+    for found in pages:
+        _add_page(blocks, found or [])
     return blocks, chars, fallback
 
 
-def _pdfium_pages(p: Path, document: Any, limits: Limits, blocks: list[Block],
-                  fallback: list[int]) -> int:
-    """Read every page into `blocks`; the pages PDFium cannot open go to `fallback`."""
+def _pdfium_pages(p: Path, document: Any, limits: Limits) -> tuple[list[list[Block] | None], int]:
+    """Every page's blocks, None for a page PDFium cannot open, and the characters read."""
     import pypdfium2
 
     _check_pages(p, len(document), limits)
     chars = 0
+    pages: list[list[Block] | None] = []
     for i in range(len(document)):
         try:
             page = document[i]
         except pypdfium2.PdfiumError:
-            fallback.append(i)
+            pages.append(None)
             continue
         try:
             found, n = _pdfium_page(page, limits, p, i + 1)
         finally:
             page.close()
         chars += n
-        _add_page(blocks, found)
-    return chars
+        pages.append(found)
+    return pages, chars
 
 
-def _read_plumber(p: Path, data: bytes, limits: Limits, pages: set[int] | None = None,
-                  keep: list[Block] | None = None) -> tuple[list[Block], int]:
-    """The whole document through pdfplumber, or only `pages` of it, appended to `keep`.
-
-    Pages kept from PDFium come first; a fallback page is rare enough (PDFium opens what
-    pdfminer opens) that its place in reading order is not worth a merge."""
+def _plumber_pages(p: Path, data: bytes, limits: Limits,
+                   only: set[int] | None = None) -> tuple[dict[int, list[Block]], int]:
+    """The reference reading of every page, or of the pages in `only`, by page index."""
     import pdfplumber
 
-    blocks = list(keep or [])
+    read: dict[int, list[Block]] = {}
     chars = 0
     with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
         _check_pages(p, len(pdf.pages), limits)
         for i, page in enumerate(pdf.pages):
-            if pages is not None and i not in pages:
+            if only is not None and i not in only:
                 continue
             n = len(page.chars)
             _check_chars(p, i + 1, n, limits)
             chars += n
-            if n:
-                _add_page(blocks, _plumber_page(page))
+            read[i] = _plumber_page(page) if n else []
             page.close()
+    return read, chars
+
+
+def _read_plumber(p: Path, data: bytes, limits: Limits) -> tuple[list[Block], int]:
+    """The whole document through pdfplumber: the reference reading."""
+    read, chars = _plumber_pages(p, data, limits)
+    blocks: list[Block] = []
+    for i in sorted(read):
+        _add_page(blocks, read[i])
     return blocks, chars
 
 
@@ -327,6 +336,7 @@ def read_pdf(p: Path, data: bytes, engine: Engine = "pdfium",
     reference reading the fast path is tested against."""
     _check_streams(p, data, limits)
     hints: dict[str, str] = {}
+    notes: tuple[str, ...] = ()
     try:
         if engine == "pdfplumber":
             blocks, chars = _read_plumber(p, data, limits)
@@ -334,6 +344,7 @@ def read_pdf(p: Path, data: bytes, engine: Engine = "pdfium",
             blocks, chars, fallback = _read_pdfium(p, data, limits)
             if fallback:
                 hints[FALLBACK_HINT] = ",".join(str(i + 1) for i in fallback)
+                notes = (fallback_note(fallback),)
     except (ReadError, LimitExceeded):
         raise
     except Exception as exc:
@@ -347,7 +358,15 @@ def read_pdf(p: Path, data: bytes, engine: Engine = "pdfium",
         raise ReadError(p, "PDF text layer has no Unicode mapping (cid fonts); OCR it first")
     if not text.strip():
         raise ReadError(p, "PDF has no text layer (scanned image?); OCR it first")
-    return Document(str(p), text, "pdf", None, hints)
+    return Document(str(p), text, "pdf", None, hints, notes)
+
+
+def fallback_note(pages: list[int]) -> str:
+    """`page 3 read by pdfplumber (PDFium could not open it)`, from the pages counted from 0."""
+    numbers = ", ".join(str(i + 1) for i in pages)
+    if len(pages) == 1:
+        return f"page {numbers} read by pdfplumber (PDFium could not open it)"
+    return f"pages {numbers} read by pdfplumber (PDFium could not open them)"
 
 
 # ---------------------------------------------------------------- limits and errors
