@@ -18,6 +18,7 @@ def test_one_pdf_of_each_kind_is_parsed_checked_and_timed(tmp_path: Path) -> Non
     assert set(bench_pdf.KINDS) <= set(rows)
     for kind in bench_pdf.KINDS:
         assert rows[kind][11] == "0", kind  # no wrong numbers
+        assert rows[kind][9] == ("2/2" if kind == "fixture" else "1/1"), kind  # exact files
     assert rows["scanned"][-1] == "no text layer 1 |"
     assert rows["fixture"][9] == "2/2"
     assert "Office-exported PDFs:" in table

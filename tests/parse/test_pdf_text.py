@@ -43,6 +43,35 @@ def test_a_split_group_label_takes_no_row(unable: str) -> None:
     assert values["requests.unable_not_held.natural_person"] == 14
 
 
+OTHER_2021 = (
+    "5.要求行政机关确认或重新出具已获取信息 0 0 0 0 0 0 0\n"
+    "1.申请人无正当理由逾期不\n"
+    "补正、行政机关不再处理其政府信息公开申请 | 73 | 0 | 0 | 0 | 0 | 0 | 73\n"
+    "（六）其\n"
+    "2.申请人逾期未按收费通知\n"
+    "他处理\n"
+    "要求缴纳费用、行政机关不再处理其政府信息公开申请 | 3 | 0 | 0 | 0 | 0 | 0 | 3\n"
+    "3.其他 148 0 0 0 0 0 148\n"
+    "（七）总计 224 0 0 0 0 0 224\n"
+)
+
+
+@pytest.mark.parametrize("other", [
+    pytest.param(OTHER_2021, id="inside-a-wrapped-label"),
+    pytest.param(OTHER_2021.replace("他处理\n要求", "要求").replace("3.其他", "他处理\n3.其他"),
+                 id="before-the-last-row"),
+    pytest.param(OTHER_2021.replace("（六）其\n2.", "2.").replace("1.申请人无", "（六）其\n1.申请人无"),
+                 id="head-before-the-first-row"),
+])
+def test_a_split_row_that_heads_a_group_takes_no_row(other: str) -> None:
+    """2021 prints 2019's row (六)其他处理 as the heading of its three rows; Chromium's text
+    of a borderless table puts its pieces among their wrapped labels."""
+    values = parse_text(HEAD.replace("2019", "2021") + other).values()
+    assert [values[f"requests.{row}.total"] for row in (
+        "rejected_confirm", "other_no_correction", "other_no_fee", "other_misc",
+        "total_processed")] == [0, 73, 3, 148, 224]
+
+
 def test_a_page_that_starts_mid_table_is_read_by_its_labels() -> None:
     """No section heading, no 第二十条 item heading above the first rows, no requests header."""
     values = parse_text(

@@ -59,6 +59,10 @@ class RowMatcher:
         self.variants = [(i, v) for i, row in enumerate(self.rows) for v in row.label_keys]
         self.variants.sort(key=lambda item: -len(item[1]))
         self.groups = [label_key(g) for g in groups]
+        self.heads = [v for row in self.rows for v in row.label_keys
+                      if any(r.group == row.key and r is not row for r in self.rows)]
+        """Labels of rows a later version prints as the heading of a group of its own rows
+        ((六)其他处理 over 2021's three)."""
         self._cache: dict[tuple[str, int | None], object] = {}
         self._continues: dict[tuple[str, str, str], bool] = {}
         self._group_parts: dict[str, bool] = {}
@@ -93,12 +97,14 @@ class RowMatcher:
         return any(key == g or key.startswith(g) for g in self.groups)
 
     def is_group_part(self, key: str) -> bool:
-        """A piece of a group label split off by PDF text extraction ((四)无 … 法提供): it
-        labels no row and holds no numbers, so it neither ends nor starts a row."""
+        """A piece of a group label split off by PDF text extraction ((四)无 … 法提供, or
+        (六)其 … 他处理 among the labels of the rows it heads): it labels no row and holds no
+        numbers, so it neither ends nor starts a row."""
         found = self._group_parts.get(key)
         if found is None:
             found = len(key) >= 2 and any(
-                key != g and (g.startswith(key) or g.endswith(key)) for g in self.groups)
+                key != g and (g.startswith(key) or g.endswith(key))
+                for g in (*self.groups, *self.heads))
             if len(self._group_parts) < 100_000:
                 self._group_parts[key] = found
         return found
