@@ -54,7 +54,7 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -457,33 +457,41 @@ def _write_batch(batch: _Batch, failed: str | None = None) -> dict[str, str]:
     With `failed` (its worker died), nothing is parsed: every file is an `internal_error`."""
     writer = _Writer(batch.out, batch.part)
     statuses: dict[str, str] = {}
-    results = iter(_parse_batch(batch) if failed is None else ())
-    for job, task, origin in zip(batch.jobs, batch.tasks, batch.origins, strict=True):
-        if job.parse and task is not None:
-            parsed = (next(results) if failed is None
-                      else failure_row(failed, Status.INTERNAL_ERROR))
-            row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"], parsed,
-                              batch.stamp)
-            row.update(origin)
-            writer.add(row, parsed if row["report_id"] is not None else None)
-        else:
-            row = {**job.row, **origin}
-            writer.add(row)
-        statuses[job.path] = row["status"]
+    with contextlib.closing(_parse_batch(batch) if failed is None else _none()) as results:
+        for job, task, origin in zip(batch.jobs, batch.tasks, batch.origins, strict=True):
+            if job.parse and task is not None:
+                parsed = (next(results) if failed is None
+                          else failure_row(failed, Status.INTERNAL_ERROR))
+                row = _parsed_row(job.row["report_id"], job.path, job.row["size_bytes"],
+                                  parsed, batch.stamp)
+                row.update(origin)
+                writer.add(row, parsed if row["report_id"] is not None else None)
+            else:
+                row = {**job.row, **origin}
+                writer.add(row)
+            statuses[job.path] = row["status"]
     writer.flush()
     return statuses
 
 
-def _parse_batch(batch: _Batch) -> list[Parsed]:
-    """The batch's files parsed on this (Dask) worker: in supervised processes under the
-    batch's limits, as the local pool does, where this process may have children (a
-    LocalCluster's workers may: `toolkit.store.cluster`); else here, with the readers' own
-    bounds only (pages, characters, expanded size, elements, the digit search)."""
+def _none() -> Generator[Parsed, None, None]:
+    yield from ()
+
+
+def _parse_batch(batch: _Batch) -> Generator[Parsed, None, None]:
+    """The batch's files parsed on this (Dask) worker, one row at a time: in a supervised
+    process under the batch's limits, as the local pool does, kept for the worker's next
+    batch, where this process may have children (a LocalCluster's workers may:
+    `toolkit.store.cluster`); else here, with the readers' own bounds only (pages,
+    characters, expanded size, elements, the digit search)."""
     tasks = [t for j, t in zip(batch.jobs, batch.tasks, strict=True) if j.parse and t is not None]
     if batch.limits is not None and not multiprocessing.current_process().daemon:
-        with tqdm(total=len(tasks), disable=True) as bar:
-            return list(parse_all(tasks, batch.parse, 1, bar, batch.limits))
-    return [_parse_one(batch.parse, t) for t in tasks]
+        with tqdm(total=len(tasks), disable=True) as bar, \
+                contextlib.closing(parse_all(tasks, batch.parse, 1, bar, batch.limits,
+                                             keep=True)) as results:
+            yield from results
+        return
+    yield from (_parse_one(batch.parse, t) for t in tasks)
 
 
 def _rescue_batch(batch: _Batch, reason: str) -> dict[str, str]:
