@@ -62,6 +62,13 @@ OTHER_2021 = (
                  id="before-the-last-row"),
     pytest.param(OTHER_2021.replace("（六）其\n2.", "2.").replace("1.申请人无", "（六）其\n1.申请人无"),
                  id="head-before-the-first-row"),
+    pytest.param(OTHER_2021.replace(
+        "（六）其\n2.申请人逾期未按收费通知\n他处理\n要求缴纳费用、行政机关不再处理其政府信息公开申请 | 3 | 0 | 0 | 0 | 0 | 0 | 3\n",
+        "（六）其 2.申请人逾期未按收费通知\n他处理 要求缴纳费用、行政机关\n3 0 0 0 0 0 3\n"
+        "不再处理其政府信息公开\n申请\n"), id="glued-before-label-lines"),
+    pytest.param(OTHER_2021.replace("他处理\n要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                                    "要求缴纳费用、行政机关不再处理其政府信息公开申请 他处理"),
+                 id="glued-after-a-label-line"),
 ])
 def test_a_split_row_that_heads_a_group_takes_no_row(other: str) -> None:
     """2021 prints 2019's row (六)其他处理 as the heading of its three rows; Chromium's text

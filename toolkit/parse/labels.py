@@ -109,6 +109,19 @@ class RowMatcher:
                 self._group_parts[key] = found
         return found
 
+    def without_group_part(self, text: str) -> str:
+        """`他处理 要求缴纳费用、行政机关` → `要求缴纳费用、行政机关`: a piece of a group label
+        printed on a line of a sub-row's label (the group's cell beside it), at either end."""
+        if " " not in text:
+            return text
+        head, _, rest = text.partition(" ")
+        if rest.strip() and self.is_group_part(label_key(head)):
+            return rest.strip()
+        rest, _, tail = text.rpartition(" ")
+        if rest.strip() and self.is_group_part(label_key(tail)):
+            return rest.strip()
+        return text
+
     def match(self, text: str, last: int | None) -> LabelMatch | None:
         """The row `text` labels, among rows after `last` (None before the first row)."""
         found = self._cache.get((text, last), _UNSET)

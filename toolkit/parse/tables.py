@@ -465,23 +465,24 @@ def parse_requests(tokens: Sequence[Token], template: Template, at_end: bool) ->
                 current.cells.append(token)
             loose = []
             continue
-        found = matcher.match(token.text, last)
-        label, start = token.text, token.start
+        text = matcher.without_group_part(token.text)
+        found = matcher.match(text, last)
+        label, start = text, token.start
         if found is None and hits:
-            found, label, start = _joined_label(matcher, loose, token, last)
+            found, label, start = _joined_label(matcher, loose, text, token.start, last)
         if found is None:
-            key = label_key(token.text)
+            key = label_key(text)
             if matcher.is_group_part(key):
                 continue
             if (current is not None and not current.cells and not matcher.is_group(key)
                     and not _request_header(key, template)
-                    and matcher.continues(current.row, current.label, token.text)):
-                current.label += token.text
+                    and matcher.continues(current.row, current.label, text)):
+                current.label += text
             else:
                 if not hits:
                     header += key
                 current = None
-                loose.append(token)
+                loose.append(token if text is token.text else token._replace(text=text))
             continue
         loose = []
         if not hits:
@@ -516,16 +517,16 @@ def _version_of_rows(hits: Sequence[RowHit], template: Template) -> str | None:
     return next((v for v in reversed(template.versions_in_order()) if v in found), None)
 
 
-def _joined_label(matcher: RowMatcher, loose: Sequence[Token], token: Token,
+def _joined_label(matcher: RowMatcher, loose: Sequence[Token], text: str, start: int,
                   last: int | None) -> tuple[LabelMatch | None, str, int]:
-    """The row that the last one or two unmatched label parts, with `token`, name."""
+    """The row that the last one or two unmatched label parts, with `text`, name."""
     for size in (1, 2)[: len(loose)]:
         parts = loose[-size:]
-        joined = "".join(t.text for t in parts) + token.text
+        joined = "".join(t.text for t in parts) + text
         found = matcher.match(joined, last)
         if found is not None:
             return found, joined, parts[0].start
-    return None, token.text, token.start
+    return None, text, start
 
 
 def _request_header(key: str, template: Template) -> bool:
