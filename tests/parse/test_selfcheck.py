@@ -63,6 +63,37 @@ def test_a_dropped_column_makes_the_row_ambiguous() -> None:
     assert "a column dropped" in notes[0]
 
 
+def _lost_total(prose: str, carried_over: list[int]) -> tuple[dict[str, Fact], list[str]]:
+    """carried_over read as `carried_over`, its last columns and total lost (a page cut)."""
+    by_key = _facts({**ROWS, "carried_over": [*carried_over, 0, 0, 0][:7]})
+    for column in load_template().request_columns[len(carried_over):]:
+        key = f"requests.carried_over.{column}"
+        by_key[key] = by_key[key]._replace(value=None, flag="missing")
+    values = {k: f.value for k, f in by_key.items()}
+    statements = find_statements(prose, load_prose(), 2020)
+    checks = check_statements(statements, values, "2019")
+    return by_key, self_check(by_key, values, statements, checks, "2019", load_template())
+
+
+def test_parts_read_beyond_a_claimed_total_the_table_lost_become_ambiguous() -> None:
+    """上年结转0件, and the row under that label reads 3008 0 0 0 before the page ends:
+    another row's numbers slipped under it. A claim of 0 bounds the parts too."""
+    by_key, notes = _lost_total("本年度共新收政府信息公开申请3159件,上年结转0件。",
+                                [3008, 0, 0, 0])
+    for column in ("natural_person", "commercial", "research", "social_org"):
+        fact = by_key[f"requests.carried_over.{column}"]
+        assert fact.value is None and fact.flag == "ambiguous"
+    assert by_key["requests.new_received.total"].value == 5
+    assert len(notes) == 1 and "add up to 3008" in notes[0]
+
+
+def test_parts_read_within_a_claimed_total_the_table_lost_stay() -> None:
+    by_key, notes = _lost_total("本年度共新收政府信息公开申请5件,上年结转3件。", [2, 1, 0, 0])
+    assert [by_key[f"requests.carried_over.{c}"].value
+            for c in ("natural_person", "commercial", "research", "social_org")] == [2, 1, 0, 0]
+    assert notes == []
+
+
 @pytest.mark.parametrize("prose", [
     pytest.param("办理政府信息公开申请中,予以公开4件。", id="the-publisher-disagrees"),
     pytest.param("办理政府信息公开申请中,予以公开0件。", id="a-zero-claim"),

@@ -92,3 +92,20 @@ def _equations(template: Template, version: str, columns: tuple[str, ...],
         equations.append(("review_total", review_row, (f"review.{review_row}.total",), parts))
     return tuple((name, scope, left, right, ",".join((*left, *right)))
                  for name, scope, left, right in equations)
+
+
+_SUMS_OF_COUNTS = ("outcomes", "row_total", "review_total")
+
+
+def sums_of_counts(values: Values, version: str, template: Template
+                   ) -> dict[str, list[tuple[str, ...]]]:
+    """Each total the identities make a sum of counts (a row's total, a review total, the
+    outcomes' total), with its parts, for one report's keys: parts that were read can never
+    add up to more than their total."""
+    columns, rows = _present(frozenset(values), template)
+    sums: dict[str, list[tuple[str, ...]]] = {}
+    for name, _, left, right, _ in _equations(template, version, columns, rows):
+        if name in _SUMS_OF_COUNTS:
+            sums.setdefault(left[0], []).append(right)
+    return sums
+

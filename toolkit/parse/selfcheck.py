@@ -12,11 +12,17 @@ failed check and the table keeps its values.
 A claim of 0 decides nothing here: zeros fill most tables, so one in a neighbouring cell
 is no sign of a slip; nor is a number in a cell the prose confirms with a claim of its own
 (of another number: a claim of the same number confirms either reading).
+
+Where the table's total was not read (a page cut inside the row) but the prose claims it,
+the parts that were read bound it: counts cannot add up to more than their total. Parts
+that do (`上年结转0件` beside a row read as 3008 0 0 0: another row's numbers slipped under
+this label) become `ambiguous` too; a claim of 0 counts here.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from toolkit.parse.checks import sums_of_counts
 from toolkit.parse.prose import Statement, check_statement
 from toolkit.parse.report import Check, Fact
 from toolkit.spec.template import Template
@@ -63,6 +69,39 @@ def self_check(by_key: dict[str, Fact], values: dict[str, float | int | None],
                 f"there and {statement.number} at {where}: {kind}; "
                 f"{len(affected)} values made ambiguous ({', '.join(_rows(affected))})")
             break
+    notes += _parts_beyond_claims(by_key, values, statements, checks, version, template)
+    return notes
+
+
+def _parts_beyond_claims(by_key: dict[str, Fact], values: dict[str, float | int | None],
+                         statements: list[Statement], checks: list[Check], version: str,
+                         template: Template) -> list[str]:
+    """Null the parts read of a total the table lost and the prose claims, when they add up
+    to more than the claim; one note per total."""
+    notes: list[str] = []
+    sums: dict[str, list[tuple[str, ...]]] | None = None
+    for statement, check in zip(statements, checks, strict=True):
+        meanings = statement.claim.meanings_for(version)
+        if check.status == CheckStatus.PASS or len(meanings) != 1 or len(meanings[0]) != 1:
+            continue
+        total = meanings[0][0]
+        if total not in by_key or values.get(total) is not None:
+            continue
+        if sums is None:
+            sums = sums_of_counts(values, version, template)
+        for parts in sums.get(total, ()):
+            read = [k for k in parts if values.get(k) is not None]
+            found = sum(values[k] for k in read)  # type: ignore[misc]
+            if found <= statement.number:
+                continue
+            for key in read:
+                by_key[key] = by_key[key]._replace(value=None, flag=Flag.AMBIGUOUS)
+                values[key] = None
+            notes.append(
+                f"self-check: the prose claims {statement.number} for {total} "
+                f"(\"{statement.sentence[:80]}\"), the table lost that cell and its parts "
+                f"read add up to {found:g}; {len(read)} values made ambiguous "
+                f"({', '.join(_rows(tuple(read)))})")
     return notes
 
 
