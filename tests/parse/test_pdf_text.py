@@ -66,6 +66,9 @@ OTHER_2021 = (
         "（六）其\n2.申请人逾期未按收费通知\n他处理\n要求缴纳费用、行政机关不再处理其政府信息公开申请 | 3 | 0 | 0 | 0 | 0 | 0 | 3\n",
         "（六）其 2.申请人逾期未按收费通知\n他处理 要求缴纳费用、行政机关\n3 0 0 0 0 0 3\n"
         "不再处理其政府信息公开\n申请\n"), id="glued-before-label-lines"),
+    pytest.param(OTHER_2021.replace("（六）其\n2.申请人逾期未按收费通知\n他处理\n", "2.申请人逾期未按收费通知\n")
+                 .replace("1.申请人无", " | （ 六 ）其 他 处理 | 1.申请人无"),
+                 id="the-heading-spaced-out-beside-the-first-row"),
     pytest.param(OTHER_2021.replace("他处理\n要求缴纳费用、行政机关不再处理其政府信息公开申请",
                                     "要求缴纳费用、行政机关不再处理其政府信息公开申请 他处理"),
                  id="glued-after-a-label-line"),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, corpus_dirs
+from tests.conftest import REPO, corpus_dirs, expected_cases
 from tests.read.test_read import _make_text_pdf
 from toolkit.dev import synth
 from toolkit.parse.pipeline import parse_text
@@ -102,6 +102,28 @@ def test_fast_path_parses_browser_printed_pdfs_as_the_reference(
     wrong = {k: (values[k], v) for k, v in truth.items()
              if values.get(k) is not None and v is not None and float(values[k]) != float(v)}
     assert wrong == {}
+
+
+REAL_PAGES = [(path, case) for path, case in expected_cases()
+              if path.suffix.lower() in (".html", ".htm") and case.get("values")]
+
+
+@pytest.mark.parametrize(("path", "case"), REAL_PAGES, ids=lambda v: getattr(v, "name", ""))
+def test_real_report_pages_printed_by_chromium_read_as_their_truth(
+        path: Path, case: dict[str, Any], tmp_path: Path) -> None:
+    """A real report page (Word-made HTML: cells drawing only their bottom borders, labels
+    in distributed alignment), printed as a reader's browser prints it: every expected value
+    read, none wrong. The table that goes on at a page's top has no line above it there."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed (scripts/install_system_deps.sh)")
+    pdf = tmp_path / f"{path.stem}.pdf"
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", path.resolve().as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    values = _parsed(pdf, "pdfium")["values"]
+    truth = {k: v for k, v in case["values"].items() if v is not None}
+    assert {k: (values.get(k), v) for k, v in truth.items() if values.get(k) != v} == {}
 
 
 # ---------------------------------------------------------------- limits

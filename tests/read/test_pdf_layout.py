@@ -12,6 +12,7 @@ from toolkit.read.pdf_layout import (
     Edge,
     Line,
     carry_label_tails,
+    closing_lines,
     pdf_cell,
     rebuild_rows,
     ruled_tables,
@@ -69,6 +70,26 @@ def test_a_merged_cell_shows_once_in_its_first_row() -> None:
     (table,), _ = ruled_tables(edges, chars)
     assert table.rows == [["合并", "甲", "1"], [None, "乙", "2"]]
     assert table.block().lines() == ["合并 | 甲 | 1", "乙 | 2"]
+
+
+def test_a_table_going_on_at_a_page_top_without_a_line_there_keeps_its_first_row() -> None:
+    """Cells that draw only their bottom borders (Word's `border-top: none`) leave the part of
+    a table that goes on at the top of the next page without a line above it: its verticals
+    run past the top line. Closed where they end, that row is read; before, its text was in
+    no cell and lost."""
+    edges = [Edge(True, y, 0, 120) for y in (20.0, 40.0)]
+    edges += [Edge(False, x, 0, 40) for x in (0, 60, 120)]
+    chars = _run("甲", 4, 4) + _run("1", 64, 4) + _run("乙", 4, 24) + _run("2", 64, 24)
+    (table,), outside = ruled_tables(edges, chars)
+    assert table.rows == [["甲", "1"], ["乙", "2"]] and outside == []
+    assert closing_lines(edges) == [Edge(True, 0.0, 0, 120)]
+
+
+def test_a_closed_table_gets_no_closing_line() -> None:
+    edges = [Edge(True, y, 0, 120) for y in (0.0, 20.0, 40.0)]
+    edges += [Edge(False, x, 0, 40) for x in (0, 60, 120)]
+    assert closing_lines(edges) == []
+    assert closing_lines([e for e in edges if e.pos != 40.0 or not e.horizontal]) == []
 
 
 def _line(words: list[tuple[str, float]], top: float) -> Line:

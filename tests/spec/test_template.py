@@ -105,3 +105,12 @@ def test_outcome_rows_are_the_rows_of_the_outcome_groups() -> None:
         assert outcomes[:2] == ("granted", "partial")
         assert len(outcomes) == 2 + 8 + 3 + 5 + len(template.rows_in_group("other", version))
         assert not {"new_received", "carried_over", "total_processed", "carried_forward"} & set(outcomes)
+
+
+def test_an_enumerator_spaced_out_by_distributed_alignment_is_one() -> None:
+    """Word's distributed alignment prints （六） as （ 六 ）."""
+    from toolkit.spec.template import label_key, leading_enumerator
+
+    assert leading_enumerator("（ 六 ）其 他 处理") == "(六)"
+    assert label_key("（ 六 ）其 他 处理") == label_key("（六）其他处理") == "其他处理"
+

@@ -114,6 +114,10 @@ class RowMatcher:
         printed on a line of a sub-row's label (the group's cell beside it), at either end."""
         if " " not in text:
             return text
+        whole = label_key(text)
+        if (self.is_group(whole) or self.is_group_part(whole)
+                or any(whole.startswith(h) for h in self.heads)):
+            return text  # the group's own label, spaced out: (五)不 予 处理
         head, _, rest = text.partition(" ")
         if rest.strip() and self.is_group_part(label_key(head)):
             return rest.strip()

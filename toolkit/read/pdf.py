@@ -100,7 +100,7 @@ def _plumber_page(page: Any) -> list[Block]:
     from toolkit.read.pdf_layout import edge_cells, wrapped
 
     blocks: list[Block] = []
-    tables = page.find_tables()
+    tables = page.find_tables(table_settings=_closing_settings(page))
     boxes = [t.bbox for t in tables]
     for t in tables:
         block = Block(t.bbox[1], rows=t.extract())
@@ -127,6 +127,19 @@ def _plumber_page(page: Any) -> list[Block]:
         if ln["text"].strip() and words:
             lines.append(Line(ln["top"], ln["bottom"], words, ln["text"]))
     return _page_blocks(blocks, lines)
+
+
+def _closing_settings(page: Any) -> dict[str, Any]:
+    """pdfplumber's table settings with the lines a table cut by a page end lacks
+    (`closing_lines`), as the fast path draws them."""
+    from toolkit.read.pdf_layout import Edge, closing_lines
+
+    edges = [Edge(True, e["top"], e["x0"], e["x1"]) if e["orientation"] == "h"
+             else Edge(False, e["x0"], e["top"], e["bottom"]) for e in page.edges]
+    lines = [{"x0": e.start, "x1": e.end, "top": e.pos, "bottom": e.pos,
+              "width": e.end - e.start, "height": 0, "object_type": "line"}
+             for e in closing_lines(edges)]
+    return {"explicit_horizontal_lines": lines} if lines else {}
 
 
 def _chars_in(page: Any, box: tuple[float, float, float, float]) -> list[Char]:

@@ -297,6 +297,30 @@ class Table:
         return min(gaps) if gaps else 0.0
 
 
+def closing_edges(group: list[Edge]) -> list[Edge]:
+    """The line a table cut by a page end lacks: where its cells draw only their bottom
+    borders (Word's `border-top: none`), the part of the table that goes on at the top of
+    the next page has no line above it. Two or more verticals running above the topmost
+    horizontal line are closed where they end. The bottom is left open: a row cut there is
+    joined with its other part on the next page (`pdf._join_broken_row`)."""
+    hs = [e.pos for e in group if e.horizontal]
+    vs = [e for e in group if not e.horizontal]
+    out = []
+    above = [v for v in vs if v.start < min(hs) - TOLERANCE]
+    if len(above) >= 2:
+        out.append(Edge(True, min(v.start for v in above), min(v.pos for v in above),
+                        max(v.pos for v in above)))
+    return out
+
+
+def closing_lines(edges: Iterable[Edge]) -> list[Edge]:
+    """`closing_edges` of every table a page's ruling lines draw (for the reference reader,
+    which finds its tables itself)."""
+    return [edge for group in _components(_snapped(edges))
+            if sum(e.horizontal for e in group) >= 2 and sum(not e.horizontal for e in group) >= 2
+            for edge in closing_edges(group)]
+
+
 def _grid_cells(group: list[Edge]) -> list[Box]:
     """The cells of one table's ruling: slots of its grid joined where no line parts them,
     kept where the joined slots fill a rectangle walled on every side."""
@@ -346,7 +370,7 @@ def ruled_tables(edges: Iterable[Edge], chars: Sequence[Char]) -> tuple[list[Tab
     for group in _components(snapped):
         if sum(e.horizontal for e in group) < 2 or sum(not e.horizontal for e in group) < 2:
             continue
-        cells = _grid_cells(group)
+        cells = _grid_cells(group + closing_edges(group))
         if not cells:
             continue
         table = _table(cells, chars, claimed)

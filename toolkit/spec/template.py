@@ -14,8 +14,9 @@ from typing import Any
 from toolkit.spec.errors import TemplateError
 
 _ENUMERATOR = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d))"
+    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十]+\s*\)|\d{1,2}[.、](?!\d))"
 )
+"""一、 (三) ( 三 ) 2. — a Word cell set in distributed alignment spaces out the brackets."""
 _REDACTION = re.compile(r"\(略\)|\*+")
 _DROP = re.compile(r"[\s\"'“”‘’「」『』《》|·•,，。;；:：]")
 
@@ -28,8 +29,10 @@ def nfkc(text: str) -> str:
 def leading_enumerator(text: str) -> str | None:
     """The enumerator a label starts with, normalised ("(六)", "2.", "四、"), if any."""
     match = _ENUMERATOR.match(nfkc(text).strip())
-    return match.group().replace("、", ".") if match and match.group()[0].isdigit() else (
-        match.group() if match else None)
+    if match is None:
+        return None
+    found = "".join(match.group().split())
+    return found.replace("、", ".") if found[0].isdigit() else found
 
 
 def strip_enumerator(text: str) -> str:
