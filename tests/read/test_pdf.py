@@ -126,6 +126,33 @@ def test_real_report_pages_printed_by_chromium_read_as_their_truth(
     assert {k: (values.get(k), v) for k, v in truth.items() if values.get(k) != v} == {}
 
 
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real report pages converted to PDF by LibreOffice, in one run."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice not installed (scripts/install_system_deps.sh)")
+    out = tmp_path_factory.mktemp("converted")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out}/profile",
+                    "--convert-to", "pdf", "--outdir", str(out),
+                    *(str(path.resolve()) for path, _ in REAL_PAGES)],
+                   check=True, capture_output=True, timeout=600)
+    return out
+
+
+@pytest.mark.parametrize(("path", "case"), REAL_PAGES, ids=lambda v: getattr(v, "name", ""))
+def test_real_report_pages_converted_by_libreoffice_read_no_wrong_number(
+        path: Path, case: dict[str, Any], converted: Path) -> None:
+    """LibreOffice's PDF of a real page: no value read is wrong, and nearly all are read.
+    (It underlines some label cells with paths that cut a cell into a row per text line:
+    ht_2022 loses 21 of 200 values to that, as missing, not as other numbers.)"""
+    values = _parsed(converted / f"{path.stem}.pdf", "pdfium")["values"]
+    truth = {k: v for k, v in case["values"].items() if v is not None}
+    assert {k: (values[k], v) for k, v in truth.items()
+            if values.get(k) is not None and values[k] != v} == {}
+    assert sum(values.get(k) is not None for k in truth) >= 0.85 * len(truth)
+
+
 # ---------------------------------------------------------------- limits
 
 def tiny_pdf(content: bytes, pages: int = 1) -> bytes:
