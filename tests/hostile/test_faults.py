@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.hostile import cases
-from tests.hostile.test_limits import reports
+from tests.store.test_store import by_path as reports
+from tests.store.test_store import refuse_listing
 from toolkit.spec.paths import display_path, os_path, store_path
 from toolkit.store import ingest, open_store
 
@@ -136,23 +137,15 @@ def test_a_folder_readable_again_loses_its_failure_row(tmp_path: Path,
     locked.mkdir(parents=True)
     (locked / "a.txt").write_bytes(b"report a")
     (root / "b.txt").write_bytes(b"report b")
-    scan = sys.modules["toolkit.store.scan"]
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path) == locked:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(scan.os, "scandir", scandir)
+    refuse_listing(monkeypatch, locked)
     ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
     assert reports(out)[str(locked)]["status"] == "failed"
-    monkeypatch.setattr(scan.os, "scandir", real)
+    monkeypatch.undo()
     summary = ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
     rows = reports(out)
     assert set(rows) == {str(locked / "a.txt"), str(root / "b.txt")}
     assert summary.by_status == {"ok": 2}
-    monkeypatch.setattr(scan.os, "scandir", scandir)  # and unreadable once more
+    refuse_listing(monkeypatch, locked)  # and unreadable once more
     ingest(root, out, workers=1, progress=False, parse=cases.misbehaving_parse)
     assert reports(out)[str(locked)]["status"] == "failed"
 

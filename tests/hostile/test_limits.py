@@ -8,27 +8,17 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import corpus_dirs
 from tests.hostile import cases
+from tests.store.test_store import by_path as reports
 from toolkit.read import read_document
 from toolkit.read.word import read_docx
 from toolkit.spec.errors import LimitExceeded
 from toolkit.spec.limits import DEFAULT_LIMITS, Limits
-from toolkit.store import ingest, open_store
-
-
-def reports(out: Path) -> dict[str, dict[str, Any]]:
-    con = open_store(out)
-    try:
-        cur = con.execute("SELECT * FROM reports")
-        names = [d[0] for d in cur.description]
-        return {r[names.index("path")]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-    finally:
-        con.close()
+from toolkit.store import ingest
 
 
 def good_report(folder: Path) -> Path:

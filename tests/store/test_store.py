@@ -85,6 +85,18 @@ def rows(out: Path, sql: str) -> list[tuple[Any, ...]]:
         con.close()
 
 
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, locked: Path) -> None:
+    """`os.scandir` of the store's scan refuses `locked` as a folder without permission."""
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(scan.os, "scandir", scandir)
+
+
 def by_path(out: Path) -> dict[str, dict[str, Any]]:
     con = open_store(out)
     try:
@@ -282,14 +294,7 @@ def test_unlistable_dir_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     root, out = tmp_path / "in", tmp_path / "out"
     files = make_tree(root)
     locked = root / "sub" / "deeper"
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path) == locked:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(scan.os, "scandir", scandir)
+    refuse_listing(monkeypatch, locked)
     run(root, out)
     reports = by_path(out)
     assert len(reports) == len(files)

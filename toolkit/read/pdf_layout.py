@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -316,9 +316,14 @@ def closing_edges(group: list[Edge]) -> list[Edge]:
 def closing_lines(edges: Iterable[Edge]) -> list[Edge]:
     """`closing_edges` of every table a page's ruling lines draw (for the reference reader,
     which finds its tables itself)."""
-    return [edge for group in _components(_snapped(edges))
-            if sum(e.horizontal for e in group) >= 2 and sum(not e.horizontal for e in group) >= 2
-            for edge in closing_edges(group)]
+    return [edge for group in _table_groups(_snapped(edges)) for edge in closing_edges(group)]
+
+
+def _table_groups(snapped: list[Edge]) -> Iterator[list[Edge]]:
+    """The crossing edges that can draw a table: two lines or more each way."""
+    for group in _components(snapped):
+        if sum(e.horizontal for e in group) >= 2 and sum(not e.horizontal for e in group) >= 2:
+            yield group
 
 
 def _grid_cells(group: list[Edge]) -> list[Box]:
@@ -367,9 +372,7 @@ def ruled_tables(edges: Iterable[Edge], chars: Sequence[Char]) -> tuple[list[Tab
     tables: list[Table] = []
     snapped = _snapped(edges)
     claimed: set[int] = set()
-    for group in _components(snapped):
-        if sum(e.horizontal for e in group) < 2 or sum(not e.horizontal for e in group) < 2:
-            continue
+    for group in _table_groups(snapped):
         cells = _grid_cells(group + closing_edges(group))
         if not cells:
             continue
